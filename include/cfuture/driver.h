@@ -1,0 +1,80 @@
+/* cfuture/driver.h: the driver contract, the only seam to the platform.
+ *
+ * The core never blocks a thread and never reads a clock itself: it asks
+ * its driver. A driver is bound to one runtime (attach) and calls back into
+ * it: cf_runtime_turn when a run it was asked for comes due (and when its
+ * host timer fires). Three implementations exist: the JavaScript event loop
+ * (wasm builds), native POSIX, and a virtual clock for deterministic tests.
+ *
+ * Time is milliseconds as int64_t on the driver's monotonic clock.
+ */
+#ifndef CFUTURE_DRIVER_H
+#define CFUTURE_DRIVER_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cf_runtime;
+
+/* A deadline that never comes: arm_timer(CF_TIME_NEVER) disarms. */
+#define CF_TIME_NEVER INT64_MAX
+
+typedef enum cf_run_kind {
+  CF_RUN_MICROTASK = 0, /* run soon, before the host does other work */
+  CF_RUN_MACROTASK = 1  /* run after pending host events (I/O, rendering) */
+} cf_run_kind_t;
+
+typedef struct cf_driver_vtable {
+  /* The runtime binds itself (NULL when it is freed). */
+  void (*attach)(void *self, struct cf_runtime *rt);
+  /* Current time, ms, monotonic. */
+  int64_t (*now)(void *self);
+  /* Keep exactly one host timer, due at `deadline` (absolute ms); replaces
+   * the previous one. CF_TIME_NEVER cancels it. The driver calls
+   * cf_runtime_turn when it fires, never before the deadline. */
+  void (*arm_timer)(void *self, int64_t deadline);
+  /* Call cf_runtime_turn soon: as a microtask or a macrotask. */
+  void (*request_run)(void *self, cf_run_kind_t kind);
+  /* 1: the runtime has work the host must stay alive for (runnable tasks,
+   * host operations); 0: it may exit. Called on transitions only. */
+  void (*keepalive)(void *self, int alive);
+  /* Block the thread until `deadline` (CF_TIME_NEVER: until woken by the
+   * host; return CF_EDEADLK if nothing can). NULL on platforms that cannot
+   * block (the JS event loop). Returns 0 or a CF_E* code. */
+  int (*park)(void *self, int64_t deadline);
+} cf_driver_vtable_t;
+
+typedef struct cf_driver {
+  const cf_driver_vtable_t *vt;
+  void *self;
+} cf_driver_t;
+
+/* Native POSIX driver: CLOCK_MONOTONIC, parks with clock_nanosleep. Each
+ * runtime needs its own; free it after the runtime. */
+int cf_posix_driver_new(cf_driver_t **out);
+void cf_posix_driver_free(cf_driver_t *d);
+
+/* Virtual-clock driver (tokio's time::pause): time stands still at `start`
+ * until advanced; when the runtime parks (idle, waiting on a timer) the
+ * clock jumps to the deadline at once. */
+int cf_virtual_driver_new(cf_driver_t **out, int64_t start);
+void cf_virtual_driver_free(cf_driver_t *d);
+/* Move the clock forward by `ms` (>= 0) without running anything. */
+void cf_virtual_driver_advance(cf_driver_t *d, int64_t ms);
+int64_t cf_virtual_driver_now(const cf_driver_t *d);
+/* Counters for tests: runs requested by kind, timer arms. */
+typedef struct cf_virtual_driver_stats {
+  uint64_t microtasks, macrotasks, arms, parks;
+  int64_t armed_deadline; /* CF_TIME_NEVER when disarmed */
+  int alive;              /* last keepalive value */
+} cf_virtual_driver_stats_t;
+void cf_virtual_driver_stats(const cf_driver_t *d,
+                             cf_virtual_driver_stats_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

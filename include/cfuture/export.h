@@ -1,0 +1,109 @@
+/* cfuture/export.h: C async functions that JavaScript calls (wasm only).
+ *
+ * An exported async function is a name, a frame size and two functions:
+ * `init` builds the future (an async frame, see async.h) from the call's
+ * arguments; `result` (optional) turns the finished frame's output into a
+ * JS value. From JS:
+ *
+ *   const n = await rt.call("fetch_len", "http://x/y", { signal });
+ *
+ * rt.call spawns the future as a task named after the export. The Promise
+ * resolves with the result (undefined without `result`), rejects with an
+ * Error whose .code is cf_err_name(rc) when the frame finishes with rc < 0,
+ * and with an AbortError DOMException when the signal aborts (the task is
+ * aborted: its frame is dropped, cancelling what it awaits).
+ *
+ *   typedef struct { cf_async_t co; cf_sleep_t nap; double ms; } nap_t;
+ *   static int nap_init(cf_future_t *f, const cf_args_t *a) {
+ *     nap_t *self = (nap_t *)f;
+ *     cf_async_init(&self->co, &nap_vt);
+ *     self->ms = cf_args_number(a, 0);
+ *     return 0;
+ *   }
+ *   static void nap_result(const cf_future_t *f, cf_value_t *out) {
+ *     *out = cf_value_number(((const nap_t *)f)->ms);
+ *   }
+ *   CF_EXPORT_ASYNC(nap_export, "nap", nap_t, nap_init, nap_result);
+ *
+ * Arguments arrive as numbers (JS numbers, bigints, booleans are JSON),
+ * strings, bytes (Uint8Array/ArrayBuffer) or JSON text (anything else).
+ * They stay valid until the call settles, so the frame may point into them.
+ * `init` runs before the frame is moved into its task: it must not store
+ * pointers to the frame itself (initialise combinators inside the body).
+ */
+#ifndef CFUTURE_EXPORT_H
+#define CFUTURE_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "future.h"
+#include "promise.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cf_args cf_args_t;
+
+size_t cf_args_count(const cf_args_t *a);
+/* Type of argument i (CF_JS_UNDEFINED past the end). */
+cf_js_type_t cf_args_type(const cf_args_t *a, size_t i);
+/* Number value (NaN if argument i is not a number). */
+double cf_args_number(const cf_args_t *a, size_t i);
+/* String, JSON text or bytes of argument i (NUL-terminated; *len without
+ * the NUL, if len), or NULL for a number or a missing argument. */
+const char *cf_args_string(const cf_args_t *a, size_t i, size_t *len);
+
+/* A result value. Data must stay valid until the frame is dropped (it is
+ * copied into JS right after `result` returns). */
+typedef struct cf_value {
+  cf_js_type_t type;
+  double number;
+  const void *data;
+  size_t len;
+} cf_value_t;
+
+static inline cf_value_t cf_value_number(double d) {
+  cf_value_t v = {CF_JS_NUMBER, d, NULL, 0};
+  return v;
+}
+/* A NUL-terminated string (len computed) or `len` bytes of UTF-8. */
+cf_value_t cf_value_string(const char *s);
+static inline cf_value_t cf_value_bytes(const void *p, size_t len) {
+  cf_value_t v = {CF_JS_BYTES, 0, p, len};
+  return v;
+}
+/* JSON text; JS receives JSON.parse of it. */
+cf_value_t cf_value_json(const char *json);
+
+typedef struct cf_export {
+  const char *name;
+  size_t frame_size;
+  /* Build the future into the zeroed frame. Return 0, or a CF_E* code to
+   * reject the call (the frame is then discarded without a drop). */
+  int (*init)(cf_future_t *frame, const cf_args_t *args);
+  /* Optional: the output of a frame that finished with rc >= 0. */
+  void (*result)(const cf_future_t *frame, cf_value_t *out);
+  struct cf_export *next_; /* registry link (internal) */
+} cf_export_t;
+
+/* Register `def` (it must outlive the module). Returns 0, CF_EBUSY if the
+ * name is taken, CF_EINVAL for a missing name/init or a frame too small. */
+int cf_export_register(cf_export_t *def);
+
+/* Look up a registered export (NULL if none). */
+const cf_export_t *cf_export_find(const char *name);
+
+/* Define and register at load time (a constructor). */
+#define CF_EXPORT_ASYNC(ident, name, frame_type, init_fn, result_fn)          \
+  static cf_export_t ident = {(name), sizeof(frame_type), (init_fn),          \
+                              (result_fn), NULL};                              \
+  __attribute__((constructor)) static void ident##_register_(void) {          \
+    (void)cf_export_register(&ident);                                          \
+  }
+
+#ifdef __cplusplus
+}
+#endif
+#endif

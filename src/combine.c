@@ -1,0 +1,259 @@
+/* combine.c: join, try_join and select over child futures.
+ *
+ * Each child is polled with its own waker {branch_vt, combinator, index}.
+ * A wake marks the child ready and, for join, links it in a FIFO ready
+ * list, then wakes the parent; a poll of the combinator polls only the
+ * children marked ready, so the cost per wake does not grow with the
+ * number of children. select scans its (few) children from a rotating
+ * start for fairness, or from 0 when biased.
+ *
+ * Invariants: a child flagged DONE is never polled again; a child is in
+ * the ready list at most once (flag QUEUED); children woken while the
+ * combinator polls are handled on its next poll, never in the same one. */
+#include "cfuture/alloc.h"
+#include "cfuture/combine.h"
+#include "cfuture/error.h"
+
+enum { B_DONE = 1, B_QUEUED = 2 };
+enum {
+  K_TRY = 1u << 8,
+  K_JOIN = 1u << 9,
+  K_SELECT = 1u << 10,
+  K_STARTED = 1u << 11,
+  K_NOMEM = 1u << 12 /* init could not copy the children; they were dropped */
+};
+#define LIST_END UINT32_MAX
+
+static void branch_mark(cf_combine_t *c, uint32_t i) {
+  cf_branch_t *b = &c->branches[i];
+  if (b->flags & (B_DONE | B_QUEUED))
+    return;
+  b->flags |= B_QUEUED;
+  if (c->flags & K_JOIN) {
+    b->next_ready = LIST_END;
+    if (c->ready_tail == LIST_END)
+      c->ready_head = i;
+    else
+      c->branches[c->ready_tail].next_ready = i;
+    c->ready_tail = i;
+  }
+}
+
+static cf_waker_t branch_clone(const cf_waker_t *w) { return *w; }
+static void branch_wake_by_ref(const cf_waker_t *w) {
+  cf_combine_t *c = w->data;
+  branch_mark(c, (uint32_t)w->tag);
+  cf_waker_wake_by_ref(&c->parent);
+}
+static void branch_drop(cf_waker_t *w) { (void)w; }
+static void branch_wake(cf_waker_t *w) { branch_wake_by_ref(w); }
+static const cf_waker_vtable_t branch_vt = {branch_clone, branch_wake,
+                                            branch_wake_by_ref, branch_drop};
+
+static void drop_pending_children(cf_combine_t *c) {
+  uint32_t i;
+  for (i = 0; i < c->n; i++)
+    if (!(c->branches[i].flags & B_DONE)) {
+      c->branches[i].flags |= B_DONE;
+      cf_future_drop(c->branches[i].fut);
+    }
+}
+
+static int start(cf_combine_t *c) {
+  uint32_t i;
+  if (c->flags & K_NOMEM)
+    return CF_ENOMEM;
+  c->flags |= K_STARTED;
+  if (c->n > CF_COMBINE_INLINE) {
+    cf_future_t **futs = (cf_future_t **)c->branches; /* parked by init */
+    cf_branch_t *b = cf_malloc((size_t)c->n * sizeof *b);
+    if (!b) {
+      for (i = 0; i < c->n; i++)
+        cf_future_drop(futs[i]);
+      cf_free(futs, (size_t)c->n * sizeof *futs);
+      c->branches = NULL;
+      c->n = 0;
+      return CF_ENOMEM;
+    }
+    for (i = 0; i < c->n; i++)
+      b[i].fut = futs[i];
+    cf_free(futs, (size_t)c->n * sizeof *futs);
+    c->branches = b;
+  } else {
+    c->branches = c->inline_;
+  }
+  for (i = 0; i < c->n; i++) {
+    c->branches[i].flags = 0;
+    if (!c->branches[i].fut)
+      return CF_EINVAL;
+  }
+  for (i = 0; i < c->n; i++)
+    branch_mark(c, i);
+  return 0;
+}
+
+/* Poll child i; returns 1 if it just completed. */
+static int poll_child(cf_combine_t *c, uint32_t i, cf_context_t *cx) {
+  cf_branch_t *b = &c->branches[i];
+  cf_waker_t w = cf_waker_from_raw(&branch_vt, c, i);
+  cf_context_t sub = *cx;
+  b->flags &= ~B_QUEUED;
+  sub.waker = &w;
+  if (cf_future_poll(b->fut, &sub) == CF_PENDING)
+    return 0;
+  b->flags |= B_DONE;
+  c->remaining--;
+  return 1;
+}
+
+static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
+  cf_combine_t *c = (cf_combine_t *)f;
+  size_t batch;
+  if (!(c->flags & K_STARTED)) {
+    int err = start(c);
+    if (err < 0) {
+      f->rc = err;
+      return CF_READY;
+    }
+  }
+  cf_waker_register(&c->parent, cx->waker);
+  /* Only the children queued before this poll: later wakes wait. */
+  for (batch = 0; c->ready_head != LIST_END; batch++) {
+    uint32_t i = c->ready_head;
+    if (batch >= c->n)
+      break;
+    c->ready_head = c->branches[i].next_ready;
+    if (c->ready_head == LIST_END)
+      c->ready_tail = LIST_END;
+    if (!poll_child(c, i, cx))
+      continue;
+    if ((c->flags & K_TRY) && c->branches[i].fut->rc < 0) {
+      c->index = (int32_t)i;
+      f->rc = c->branches[i].fut->rc;
+      drop_pending_children(c);
+      cf_waker_drop(&c->parent);
+      return CF_READY;
+    }
+  }
+  if (c->remaining == 0) {
+    f->rc = 0;
+    cf_waker_drop(&c->parent);
+    return CF_READY;
+  }
+  return CF_PENDING;
+}
+
+static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
+  cf_combine_t *c = (cf_combine_t *)f;
+  uint32_t k, first;
+  if (!(c->flags & K_STARTED)) {
+    int err = start(c);
+    if (err < 0) {
+      f->rc = err;
+      return CF_READY;
+    }
+  }
+  if (c->remaining == 0) {
+    c->index = -1;
+    f->rc = CF_EEMPTY;
+    cf_waker_drop(&c->parent);
+    return CF_READY;
+  }
+  cf_waker_register(&c->parent, cx->waker);
+  first = (c->flags & CF_SELECT_BIASED) ? 0 : c->cursor++ % c->n;
+  for (k = 0; k < c->n; k++) {
+    uint32_t i = (first + k) % c->n;
+    if (!(c->branches[i].flags & B_QUEUED))
+      continue;
+    if (!poll_child(c, i, cx))
+      continue;
+    c->index = (int32_t)i;
+    f->rc = c->branches[i].fut->rc;
+    if (!(c->flags & CF_SELECT_LOOP))
+      drop_pending_children(c);
+    if (!(c->flags & CF_SELECT_LOOP) || c->remaining == 0)
+      cf_waker_drop(&c->parent);
+    return CF_READY;
+  }
+  return CF_PENDING;
+}
+
+static void combine_drop(cf_future_t *f) {
+  cf_combine_t *c = (cf_combine_t *)f;
+  if (c->flags & K_NOMEM) {
+    /* children were dropped by init */
+  } else if (c->flags & K_STARTED) {
+    if (c->branches)
+      drop_pending_children(c);
+    if (c->branches && c->branches != c->inline_)
+      cf_free(c->branches, (size_t)c->n * sizeof *c->branches);
+  } else {
+    /* Never polled: the children are still ours to cancel. */
+    uint32_t i;
+    cf_future_t **futs = c->n > CF_COMBINE_INLINE
+                             ? (cf_future_t **)c->branches
+                             : NULL;
+    for (i = 0; i < c->n; i++)
+      cf_future_drop(futs ? futs[i] : c->inline_[i].fut);
+    if (futs)
+      cf_free(futs, (size_t)c->n * sizeof *futs);
+  }
+  c->branches = NULL;
+  cf_waker_drop(&c->parent);
+}
+
+static const cf_future_vtable_t join_vt = {"join", join_poll, combine_drop, 0};
+static const cf_future_vtable_t try_join_vt = {"try_join", join_poll,
+                                               combine_drop, 0};
+static const cf_future_vtable_t select_vt = {"select", select_poll,
+                                             combine_drop, 0};
+static const cf_future_vtable_t select_loop_vt = {
+    "select", select_poll, combine_drop, CF_VT_REARMABLE};
+
+/* Init copies the child pointers. For more than CF_COMBINE_INLINE children
+ * they are parked in a plain pointer array until the first poll turns it
+ * into branch records; if that copy cannot be allocated now, the first poll
+ * reports CF_ENOMEM (init itself cannot fail). */
+static void combine_init(cf_combine_t *c, const cf_future_vtable_t *vt,
+                         cf_future_t *const *futs, size_t n, uint32_t flags) {
+  size_t i;
+  cf_future_init(&c->base, vt);
+  c->n = (uint32_t)n;
+  c->remaining = (uint32_t)n;
+  c->ready_head = c->ready_tail = LIST_END;
+  c->flags = flags;
+  c->cursor = 0;
+  c->index = -1;
+  c->parent = CF_WAKER_NONE;
+  c->branches = NULL;
+  if (n > CF_COMBINE_INLINE) {
+    cf_future_t **copy = cf_malloc(n * sizeof *copy);
+    if (!copy) {
+      for (i = 0; i < n; i++)
+        cf_future_drop(futs[i]);
+      c->n = c->remaining = 0;
+      c->flags |= K_NOMEM;
+      return;
+    }
+    for (i = 0; i < n; i++)
+      copy[i] = futs[i];
+    c->branches = (cf_branch_t *)copy;
+  } else {
+    for (i = 0; i < n; i++)
+      c->inline_[i].fut = futs[i];
+  }
+}
+
+void cf_join_init(cf_join_t *j, cf_future_t *const *futs, size_t n) {
+  combine_init(j, &join_vt, futs, n, K_JOIN);
+}
+
+void cf_try_join_init(cf_join_t *j, cf_future_t *const *futs, size_t n) {
+  combine_init(j, &try_join_vt, futs, n, K_JOIN | K_TRY);
+}
+
+void cf_select_init(cf_select_t *s, cf_future_t *const *futs, size_t n,
+                    unsigned flags) {
+  combine_init(s, (flags & CF_SELECT_LOOP) ? &select_loop_vt : &select_vt,
+               futs, n, K_SELECT | (flags & 0xffu));
+}

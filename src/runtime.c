@@ -1,0 +1,285 @@
+/* runtime.c: the executor: turns, run_until_stalled, block_on, host holds
+ * and the conversation with the driver.
+ *
+ * Invariants:
+ *   - run_requested is set while a driver run is outstanding, so the
+ *     driver is asked at most once until that run happens.
+ *   - armed_deadline mirrors the one host timer: it is re-synced after each
+ *     turn and after timer changes made outside a turn.
+ *   - in_poll > 0 while any future is being polled by this runtime; turns
+ *     and block_on refuse to start then (CF_EDEADLK), so nothing is ever
+ *     polled inside another poll.
+ * Costs: a turn is O(tasks polled + timers fired); the clock is read once
+ * per 16 polls to enforce the time slice. */
+#include "runtime_internal.h"
+
+#include "cfuture/alloc.h"
+#include "cfuture/error.h"
+
+#define DEFAULT_BUDGET_POLLS 256u
+#define DEFAULT_BUDGET_MS 8
+#define DEFAULT_COOP 128u
+
+int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
+  cf_runtime_t *rt;
+  *out = NULL;
+  if (opts && opts->driver && (!opts->driver->vt || !opts->driver->vt->now))
+    return CF_EINVAL;
+  rt = cf_malloc(sizeof *rt);
+  if (!rt)
+    return CF_ENOMEM;
+  *rt = (cf_runtime_t){0};
+  if (opts && opts->driver) {
+    rt->driver = (cf_driver_t *)opts->driver;
+  } else {
+    int err = cf__platform_default_driver(&rt->owned_driver);
+    if (err < 0) {
+      cf_free(rt, sizeof *rt);
+      return err;
+    }
+    rt->driver = rt->owned_driver;
+  }
+  rt->budget_polls = opts && opts->budget_polls ? opts->budget_polls
+                                                : DEFAULT_BUDGET_POLLS;
+  rt->budget_ms =
+      opts && opts->budget_ms > 0 ? opts->budget_ms : DEFAULT_BUDGET_MS;
+  rt->coop_budget =
+      opts && opts->coop_budget ? opts->coop_budget : DEFAULT_COOP;
+  rt->free_slot = CF_SLOT_NONE;
+  rt->armed_deadline = CF_TIME_NEVER;
+  cf__timer_heap_init(&rt->timers);
+  if (rt->driver->vt->attach)
+    rt->driver->vt->attach(rt->driver->self, rt);
+  *out = rt;
+  return 0;
+}
+
+void cf_runtime_free(cf_runtime_t *rt) {
+  uint32_t i;
+  cf_task_t *t;
+  if (!rt)
+    return;
+  /* Abort first (futures may wake or abort other tasks while dropping),
+   * then unlink the queues, then free what is left. */
+  for (i = 0; i < rt->slot_cap; i++) {
+    t = rt->slots[i].task;
+    if (t && !(t->flags & CF_T_COMPLETE))
+      cf__task_abort_now(t);
+  }
+  while ((t = cf__task_dequeue(&rt->runq)) != NULL)
+    cf__task_release_if_unused(t);
+  while ((t = cf__task_dequeue(&rt->deferred)) != NULL)
+    cf__task_release_if_unused(t);
+  for (i = 0; i < rt->slot_cap; i++) {
+    t = rt->slots[i].task;
+    if (t) { /* still referenced by a handle or join set: force it out */
+      t->flags = CF_T_COMPLETE;
+      if (t->set) {
+        t->set = NULL;
+      }
+      cf__task_release_if_unused(t);
+    }
+  }
+  while (rt->timers.len) {
+    cf_timer_t *tm = cf__timer_heap_peek(&rt->timers);
+    cf__timer_heap_remove(&rt->timers, tm);
+    cf_waker_drop(&tm->waker);
+  }
+  cf__timer_heap_free(&rt->timers);
+  if (rt->armed_deadline != CF_TIME_NEVER && rt->driver->vt->arm_timer)
+    rt->driver->vt->arm_timer(rt->driver->self, CF_TIME_NEVER);
+  if (rt->alive && rt->driver->vt->keepalive)
+    rt->driver->vt->keepalive(rt->driver->self, 0);
+  if (rt->driver->vt->attach)
+    rt->driver->vt->attach(rt->driver->self, NULL);
+  if (rt->owned_driver)
+    cf__platform_default_driver_free(rt->owned_driver);
+  cf_free(rt->slots, (size_t)rt->slot_cap * sizeof *rt->slots);
+  cf_free(rt, sizeof *rt);
+}
+
+int64_t cf_runtime_now(const cf_runtime_t *rt) {
+  return rt->driver->vt->now(rt->driver->self);
+}
+
+void cf__runtime_update_alive(cf_runtime_t *rt) {
+  uint8_t alive = rt->runq.len || rt->deferred.len || rt->host_holds ||
+                  rt->timers.len;
+  if (alive != rt->alive) {
+    rt->alive = alive;
+    if (rt->driver->vt->keepalive)
+      rt->driver->vt->keepalive(rt->driver->self, alive);
+  }
+}
+
+void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind) {
+  if (rt->run_requested)
+    return;
+  rt->run_requested = 1;
+  if (rt->driver->vt->request_run)
+    rt->driver->vt->request_run(rt->driver->self, kind);
+  cf__runtime_update_alive(rt);
+}
+
+void cf__runtime_sync_timer(cf_runtime_t *rt) {
+  cf_timer_t *first = cf__timer_heap_peek(&rt->timers);
+  int64_t want = first ? first->deadline : CF_TIME_NEVER;
+  if (want != rt->armed_deadline) {
+    rt->armed_deadline = want;
+    rt->timer_arms++;
+    if (rt->driver->vt->arm_timer)
+      rt->driver->vt->arm_timer(rt->driver->self, want);
+  }
+  cf__runtime_update_alive(rt);
+}
+
+void cf_runtime_hold(cf_runtime_t *rt) {
+  rt->host_holds++;
+  cf__runtime_update_alive(rt);
+}
+
+void cf_runtime_release(cf_runtime_t *rt) {
+  if (rt->host_holds)
+    rt->host_holds--;
+  cf__runtime_update_alive(rt);
+}
+
+/* Move tasks that yielded last turn to the back of the run queue. */
+static void admit_deferred(cf_runtime_t *rt) {
+  cf_task_t *t;
+  while ((t = cf__task_dequeue(&rt->deferred)) != NULL)
+    cf__task_enqueue(rt, &rt->runq, t);
+}
+
+static int turn(cf_runtime_t *rt) {
+  int64_t start;
+  uint32_t polls = 0;
+  cf_task_t *t;
+
+  rt->run_requested = 0;
+  rt->in_turn = 1;
+  start = cf_runtime_now(rt);
+  if (rt->timers.len)
+    cf__timers_fire(rt, start);
+  admit_deferred(rt);
+  while (polls < rt->budget_polls && (t = cf__task_dequeue(&rt->runq))) {
+    if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
+      cf__task_release_if_unused(t);
+      continue;
+    }
+    cf__task_run(rt, t);
+    polls++;
+    if ((polls & 15u) == 0 && cf_runtime_now(rt) - start >= rt->budget_ms)
+      break;
+  }
+  rt->in_turn = 0;
+  if (polls)
+    rt->turns++;
+  if (rt->runq.len || rt->deferred.len)
+    cf__runtime_request_run(rt, CF_RUN_MACROTASK);
+  cf__runtime_sync_timer(rt);
+  return (int)polls;
+}
+
+int cf_runtime_turn(cf_runtime_t *rt) {
+  if (rt->in_poll || rt->in_turn)
+    return CF_EDEADLK;
+  return turn(rt);
+}
+
+int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
+  int total = 0;
+  if (rt->in_poll || rt->in_turn)
+    return CF_EDEADLK;
+  for (;;) {
+    int n = turn(rt);
+    total += n;
+    if (!rt->runq.len && !rt->deferred.len)
+      return total;
+  }
+}
+
+/* ---- block_on: the root future is polled outside any task ---- */
+
+static cf_waker_t root_clone(const cf_waker_t *w) {
+  ((cf_runtime_t *)w->data)->live_wakers++;
+  return *w;
+}
+static void root_wake_by_ref(const cf_waker_t *w) {
+  /* A clone kept past its block_on can only cause one spurious poll of a
+   * later root future, which the protocol allows. */
+  ((cf_runtime_t *)w->data)->root_woken = 1;
+}
+static void root_drop(cf_waker_t *w) {
+  ((cf_runtime_t *)w->data)->live_wakers--;
+}
+static void root_wake(cf_waker_t *w) {
+  root_wake_by_ref(w);
+  root_drop(w);
+}
+static const cf_waker_vtable_t root_waker_vt = {root_clone, root_wake,
+                                                root_wake_by_ref, root_drop};
+
+int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
+  cf_waker_t w;
+  cf_context_t cx;
+  uint32_t coop;
+  int err = 0;
+
+  if (rt->in_poll || rt->in_turn || rt->in_block_on)
+    return CF_EDEADLK;
+  if (!f)
+    return CF_EINVAL;
+  w = cf_waker_from_raw(&root_waker_vt, rt, 0);
+  cx.waker = &w;
+  cx.rt = rt;
+  cx.task = NULL;
+  cx.coop = &coop;
+  rt->in_block_on = 1;
+  rt->root_woken = 1;
+  for (;;) {
+    if (rt->root_woken) {
+      cf_poll_t r;
+      rt->root_woken = 0;
+      coop = rt->coop_budget;
+      rt->in_poll++;
+      r = cf_future_poll(f, &cx);
+      rt->in_poll--;
+      if (r == CF_READY)
+        break;
+    }
+    turn(rt);
+    if (rt->root_woken || rt->runq.len || rt->deferred.len)
+      continue;
+    {
+      cf_timer_t *first = cf__timer_heap_peek(&rt->timers);
+      int64_t deadline = first ? first->deadline : CF_TIME_NEVER;
+      if (deadline == CF_TIME_NEVER && !rt->host_holds) {
+        err = CF_EDEADLK; /* nothing left that could ever wake f */
+        break;
+      }
+      if (!rt->driver->vt->park) {
+        err = CF_EINVAL;
+        break;
+      }
+      err = rt->driver->vt->park(rt->driver->self, deadline);
+      if (err < 0)
+        break;
+    }
+  }
+  rt->in_block_on = 0;
+  cf__runtime_sync_timer(rt);
+  return err < 0 ? err : f->rc;
+}
+
+void cf_runtime_stats(const cf_runtime_t *rt, cf_runtime_stats_t *out) {
+  out->live_tasks = rt->live_tasks;
+  out->queued_tasks = rt->runq.len + rt->deferred.len;
+  out->live_wakers = rt->live_wakers;
+  out->live_timers = rt->timers.len;
+  out->host_holds = rt->host_holds;
+  out->polls = rt->polls;
+  out->wakes = rt->wakes;
+  out->turns = rt->turns;
+  out->timer_arms = rt->timer_arms;
+}

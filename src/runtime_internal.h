@@ -1,0 +1,122 @@
+/* runtime_internal.h: the executor's private structures, shared by
+ * runtime.c (turns, block_on), task.c (spawn, wake, abort, handles),
+ * time.c (timers), yield.c and join_set.c.
+ *
+ * Task lifetime: a task is live from spawn until it is complete AND has no
+ * handle AND is not linked in the run queue; then its future is dropped and
+ * its block freed. Its slot's generation is bumped on free, which turns
+ * every outstanding waker for it into a no-op. */
+#ifndef CF_RUNTIME_INTERNAL_H
+#define CF_RUNTIME_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfuture/combine.h"
+#include "cfuture/driver.h"
+#include "cfuture/runtime.h"
+#include "timer_heap.h"
+
+enum cf_task_flag {
+  CF_T_QUEUED = 1u << 0,    /* linked in the run or deferred queue */
+  CF_T_RUNNING = 1u << 1,   /* being polled */
+  CF_T_NOTIFIED = 1u << 2,  /* woken during its own poll */
+  CF_T_COMPLETE = 1u << 3,  /* finished (ready or aborted) */
+  CF_T_CANCELED = 1u << 4,  /* finished by abort */
+  CF_T_HANDLE = 1u << 5,    /* a join handle (or join set) observes it */
+  CF_T_ABORT_REQ = 1u << 6, /* aborted during its own poll */
+  CF_T_YIELDED = 1u << 7    /* cf_yield_now: defer to the next turn */
+};
+
+struct cf_task {
+  cf_runtime_t *rt;
+  cf_task_t *next;                /* run queue or deferred queue */
+  cf_task_t *set_prev, *set_next; /* join set running or done list */
+  cf_join_set_t *set;
+  const char *name;
+  uint64_t id;
+  int64_t spawned_at;
+  uint32_t polls, wakes;
+  uint32_t slot, gen;
+  uint32_t flags;
+  int32_t rc;
+  uint32_t size; /* bytes of the future copy */
+  cf_waker_t join_waker;
+  /* The future copy follows, aligned for any type. */
+};
+
+typedef struct cf_task_slot {
+  cf_task_t *task; /* NULL when free */
+  uint32_t gen;
+  uint32_t next_free;
+} cf_task_slot_t;
+
+typedef struct cf_task_queue {
+  cf_task_t *head, *tail;
+  size_t len;
+} cf_task_queue_t;
+
+struct cf_runtime {
+  cf_driver_t *driver;
+  cf_driver_t *owned_driver; /* the platform default, freed with us */
+  uint32_t budget_polls, coop_budget;
+  int64_t budget_ms;
+
+  cf_task_queue_t runq;     /* FIFO of runnable tasks */
+  cf_task_queue_t deferred; /* yielded: run on the next turn */
+
+  cf_task_slot_t *slots;
+  uint32_t slot_cap, free_slot; /* free list head, UINT32_MAX if none */
+
+  cf_timer_heap_t timers;
+  int64_t armed_deadline; /* what the driver's host timer is set for */
+
+  cf_task_t *current; /* task being polled */
+  uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
+  uint8_t in_turn, run_requested, alive, root_woken, in_block_on;
+
+  size_t live_tasks, live_wakers, host_holds;
+  uint64_t next_id, polls, wakes, turns, timer_arms;
+};
+
+#define CF_SLOT_NONE UINT32_MAX
+
+/* Bytes before the future in a task block. */
+#define CF_TASK_HEADER                                                        \
+  ((sizeof(cf_task_t) + _Alignof(max_align_t) - 1) &                          \
+   ~(size_t)(_Alignof(max_align_t) - 1))
+
+static inline cf_future_t *cf__task_future(cf_task_t *t) {
+  return (cf_future_t *)((char *)t + CF_TASK_HEADER);
+}
+
+/* task.c */
+void cf__task_schedule(cf_task_t *t);
+void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q, cf_task_t *t);
+cf_task_t *cf__task_dequeue(cf_task_queue_t *q);
+void cf__task_run(cf_runtime_t *rt, cf_task_t *t);
+void cf__task_release_if_unused(cf_task_t *t);
+void cf__task_abort_now(cf_task_t *t);
+cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
+                          const char *name, int *err);
+void cf__task_detach(cf_task_t *t);
+void cf__task_handle_attach(cf_join_handle_t *h, cf_task_t *t);
+extern const cf_waker_vtable_t cf__task_waker_vt;
+cf_waker_t cf__task_waker(cf_task_t *t);
+
+/* runtime.c */
+void cf__runtime_update_alive(cf_runtime_t *rt);
+void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
+void cf__runtime_sync_timer(cf_runtime_t *rt);
+
+/* time.c */
+void cf__timers_fire(cf_runtime_t *rt, int64_t now);
+
+/* join_set.c: a task of a set finished. */
+void cf__join_set_task_done(cf_task_t *t);
+
+/* platform (src/native or src/wasm) */
+int cf__platform_default_driver(cf_driver_t **out);
+void cf__platform_default_driver_free(cf_driver_t *d);
+
+#endif

@@ -1,0 +1,214 @@
+/* time.c: timer registration and the time futures (sleep, sleep_until,
+ * interval, timeout).
+ *
+ * A timer is "fired" by being popped from the heap with its deadline <= now;
+ * a future whose timer is no longer armed and whose deadline has passed is
+ * ready. Nothing fires before its deadline, equal deadlines fire in start
+ * order (heap seq), and a timer changed outside a turn re-syncs the one
+ * host timer immediately. */
+#include "runtime_internal.h"
+
+#include "cfuture/error.h"
+#include "cfuture/time.h"
+
+static int64_t saturating_add(int64_t a, int64_t b) {
+  if (b > 0 && a > INT64_MAX - b)
+    return INT64_MAX;
+  if (b < 0 && a < INT64_MIN - b)
+    return INT64_MIN;
+  return a + b;
+}
+
+int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
+                   const cf_waker_t *w) {
+  int err;
+  if (cf_timer_is_armed(t))
+    cf_timer_cancel(t);
+  t->deadline = deadline;
+  if (deadline <= cf_runtime_now(rt))
+    return 1;
+  t->rt = rt;
+  err = cf__timer_heap_push(&rt->timers, t);
+  if (err < 0)
+    return err;
+  t->waker = cf_waker_clone(w);
+  if (!rt->in_turn)
+    cf__runtime_sync_timer(rt);
+  return 0;
+}
+
+void cf_timer_cancel(cf_timer_t *t) {
+  cf_runtime_t *rt = t->rt;
+  if (!cf_timer_is_armed(t))
+    return;
+  cf__timer_heap_remove(&rt->timers, t);
+  cf_waker_drop(&t->waker);
+  if (!rt->in_turn)
+    cf__runtime_sync_timer(rt);
+}
+
+void cf__timers_fire(cf_runtime_t *rt, int64_t now) {
+  cf_timer_t *t;
+  while ((t = cf__timer_heap_peek(&rt->timers)) != NULL && t->deadline <= now) {
+    cf__timer_heap_remove(&rt->timers, t);
+    cf_waker_wake(&t->waker);
+  }
+}
+
+/* ---- sleep ---- */
+
+static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
+  cf_sleep_t *s = (cf_sleep_t *)f;
+  int r;
+  if (!cx->rt) { /* a timer needs a runtime's clock and heap */
+    f->rc = CF_EINVAL;
+    return CF_READY;
+  }
+  if (s->timer.rt == NULL) { /* first poll: the deadline starts now */
+    int64_t now = cf_runtime_now(cx->rt);
+    s->timer.rt = cx->rt;
+    s->timer.deadline =
+        s->absolute ? s->arg : (s->arg <= 0 ? now : saturating_add(now, s->arg));
+    if (s->timer.deadline == CF_TIME_NEVER)
+      return CF_PENDING; /* never fires, needs no timer */
+    r = cf_timer_start(cx->rt, &s->timer, s->timer.deadline, cx->waker);
+    if (r < 0) {
+      f->rc = r;
+      return CF_READY;
+    }
+    return r == 1 ? CF_READY : CF_PENDING;
+  }
+  if (cf_timer_is_armed(&s->timer)) {
+    cf_waker_register(&s->timer.waker, cx->waker);
+    return CF_PENDING;
+  }
+  return s->timer.deadline == CF_TIME_NEVER ? CF_PENDING : CF_READY;
+}
+
+static void sleep_drop(cf_future_t *f) { cf_timer_cancel(&((cf_sleep_t *)f)->timer); }
+
+static const cf_future_vtable_t sleep_vt = {"sleep", sleep_poll, sleep_drop, 0};
+
+void cf_sleep_init(cf_sleep_t *s, int64_t ms) {
+  cf_future_init(&s->base, &sleep_vt);
+  s->arg = ms;
+  s->absolute = 0;
+  cf_timer_init(&s->timer);
+}
+
+void cf_sleep_until_init(cf_sleep_t *s, int64_t deadline) {
+  cf_sleep_init(s, deadline);
+  s->absolute = 1;
+}
+
+int64_t cf_sleep_deadline(const cf_sleep_t *s) { return s->timer.deadline; }
+
+/* ---- interval ---- */
+
+static int64_t next_after_miss(const cf_interval_t *iv, int64_t now) {
+  switch (iv->missed) {
+  case CF_MISSED_TICK_DELAY:
+    return saturating_add(now, iv->period);
+  case CF_MISSED_TICK_SKIP: {
+    int64_t behind = now - iv->next;
+    return saturating_add(iv->next, (behind / iv->period + 1) * iv->period);
+  }
+  case CF_MISSED_TICK_BURST:
+  default:
+    return saturating_add(iv->next, iv->period);
+  }
+}
+
+static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
+  cf_interval_t *iv = (cf_interval_t *)f;
+  int64_t now;
+  int r;
+  if (!cx->rt || iv->period <= 0) {
+    f->rc = CF_EINVAL;
+    return CF_READY;
+  }
+  now = cf_runtime_now(cx->rt);
+  if (!iv->started) {
+    iv->started = 1;
+    iv->next = now;
+  }
+  if (now >= iv->next) {
+    iv->tick_at = iv->next;
+    iv->ticks++;
+    /* A tick more than one period late is a miss: the policy decides. */
+    iv->next = now - iv->next >= iv->period
+                   ? next_after_miss(iv, now)
+                   : saturating_add(iv->next, iv->period);
+    cf_timer_cancel(&iv->timer);
+    return CF_READY;
+  }
+  if (cf_timer_is_armed(&iv->timer) && iv->timer.deadline == iv->next) {
+    cf_waker_register(&iv->timer.waker, cx->waker);
+    return CF_PENDING;
+  }
+  r = cf_timer_start(cx->rt, &iv->timer, iv->next, cx->waker);
+  if (r < 0) {
+    f->rc = r;
+    return CF_READY;
+  }
+  if (r == 1) {
+    cf_waker_wake_by_ref(cx->waker); /* became due meanwhile: poll again */
+  }
+  return CF_PENDING;
+}
+
+static void interval_drop(cf_future_t *f) {
+  cf_timer_cancel(&((cf_interval_t *)f)->timer);
+}
+
+static const cf_future_vtable_t interval_vt = {
+    "interval", interval_poll, interval_drop, CF_VT_REARMABLE};
+
+void cf_interval_init(cf_interval_t *iv, int64_t period_ms,
+                      cf_missed_tick_t missed) {
+  cf_future_init(&iv->base, &interval_vt);
+  iv->period = period_ms;
+  iv->next = 0;
+  iv->tick_at = 0;
+  iv->ticks = 0;
+  iv->missed = missed;
+  iv->started = 0;
+  cf_timer_init(&iv->timer);
+}
+
+/* ---- timeout ---- */
+
+static cf_poll_t timeout_poll(cf_future_t *f, cf_context_t *cx) {
+  cf_timeout_t *t = (cf_timeout_t *)f;
+  if (!t->inner) {
+    f->rc = CF_EINVAL;
+    return CF_READY;
+  }
+  if (cf_future_poll(t->inner, cx) == CF_READY) {
+    f->rc = t->inner->rc;
+    cf_future_drop(&t->sleep.base);
+    return CF_READY;
+  }
+  if (cf_future_poll(&t->sleep.base, cx) == CF_READY) {
+    cf_future_drop(t->inner);
+    f->rc = t->sleep.base.rc < 0 ? t->sleep.base.rc : CF_ETIMEDOUT;
+    return CF_READY;
+  }
+  return CF_PENDING;
+}
+
+static void timeout_drop(cf_future_t *f) {
+  cf_timeout_t *t = (cf_timeout_t *)f;
+  if (t->inner && !cf_future_is_done(t->inner))
+    cf_future_drop(t->inner);
+  cf_future_drop(&t->sleep.base);
+}
+
+static const cf_future_vtable_t timeout_vt = {"timeout", timeout_poll,
+                                              timeout_drop, 0};
+
+void cf_timeout_init(cf_timeout_t *t, cf_future_t *inner, int64_t ms) {
+  cf_future_init(&t->base, &timeout_vt);
+  t->inner = inner;
+  cf_sleep_init(&t->sleep, ms);
+}

@@ -1,0 +1,33 @@
+/* timer_heap.h: the runtime's timer queue, a 4-ary min-heap of pointers
+ * to embedded cf_timer_t entries ordered by (deadline, seq).
+ * Invariants: items[i]->heap_index == i for every entry in the heap;
+ * entries outside the heap have heap_index == UINT32_MAX; seq is unique
+ * per push, so the order is total and equal deadlines pop in push order.
+ * Costs: push and remove O(log n), peek O(1); no allocation except the
+ * geometric growth of `items`. */
+#ifndef CF_TIMER_HEAP_H
+#define CF_TIMER_HEAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfuture/time.h"
+
+typedef struct cf_timer_heap {
+  cf_timer_t **items;
+  uint32_t len, cap;
+  uint64_t next_seq;
+} cf_timer_heap_t;
+
+void cf__timer_heap_init(cf_timer_heap_t *h);
+void cf__timer_heap_free(cf_timer_heap_t *h);
+/* Insert `t` (not in the heap) with t->deadline set; assigns t->seq.
+ * Returns 0 or CF_ENOMEM (t untouched). */
+int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t);
+/* Remove `t` (must be in this heap). */
+void cf__timer_heap_remove(cf_timer_heap_t *h, cf_timer_t *t);
+static inline cf_timer_t *cf__timer_heap_peek(const cf_timer_heap_t *h) {
+  return h->len ? h->items[0] : NULL;
+}
+
+#endif

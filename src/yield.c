@@ -1,0 +1,24 @@
+/* yield.c: cf_yield_now. Pending once, then ready. Inside a task it asks
+ * the executor to defer the task to the next turn (a macrotask), so the
+ * host gets to run its I/O callbacks in between; elsewhere it degrades to
+ * waking itself. */
+#include "runtime_internal.h"
+
+static cf_poll_t yield_poll(cf_future_t *f, cf_context_t *cx) {
+  cf_yield_t *y = (cf_yield_t *)f;
+  if (y->yielded)
+    return CF_READY;
+  y->yielded = 1;
+  if (cx->task)
+    cx->task->flags |= CF_T_YIELDED;
+  else
+    cf_waker_wake_by_ref(cx->waker);
+  return CF_PENDING;
+}
+
+static const cf_future_vtable_t yield_vt = {"yield_now", yield_poll, NULL, 0};
+
+void cf_yield_init(cf_yield_t *y) {
+  cf_future_init(&y->base, &yield_vt);
+  y->yielded = 0;
+}
