@@ -108,7 +108,6 @@ static int poll_child(cf_combine_t *c, uint32_t i, cf_context_t *cx) {
 
 static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
   cf_combine_t *c = (cf_combine_t *)f;
-  size_t batch;
   if (!(c->flags & K_STARTED)) {
     int err = start(c);
     if (err < 0) {
@@ -117,23 +116,25 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
     }
   }
   cf_waker_register(&c->parent, cx->waker);
-  /* Only the children queued before this poll: later wakes wait. */
-  for (batch = 0; c->ready_head != LIST_END; batch++) {
-    uint32_t i = c->ready_head;
-    if (batch >= c->n)
-      break;
-    c->ready_head = c->branches[i].next_ready;
-    if (c->ready_head == LIST_END)
-      c->ready_tail = LIST_END;
-    if (!poll_child(c, i, cx))
-      continue;
-    if ((c->flags & K_TRY) && c->branches[i].fut->rc < 0) {
-      c->index = (int32_t)i;
-      f->rc = c->branches[i].fut->rc;
-      drop_pending_children(c);
-      cf_waker_drop(&c->parent);
-      return CF_READY;
-    }
+  /* Only the children queued before this poll: a child that wakes itself
+   * is re-queued behind `last` and waits for the next poll. */
+  if (c->ready_head != LIST_END) {
+    uint32_t last = c->ready_tail, i;
+    do {
+      i = c->ready_head;
+      c->ready_head = c->branches[i].next_ready;
+      if (c->ready_head == LIST_END)
+        c->ready_tail = LIST_END;
+      if (!poll_child(c, i, cx))
+        continue;
+      if ((c->flags & K_TRY) && c->branches[i].fut->rc < 0) {
+        c->index = (int32_t)i;
+        f->rc = c->branches[i].fut->rc;
+        drop_pending_children(c);
+        cf_waker_drop(&c->parent);
+        return CF_READY;
+      }
+    } while (i != last);
   }
   if (c->remaining == 0) {
     f->rc = 0;
