@@ -8,17 +8,23 @@
  *   runtime.h  executor, spawn, join handles, abort, block_on, yield
  *   time.h     sleep, interval, timeout
  *   combine.h  join, try_join, select, join sets
+ *   sync.h     notify, mutex, rwlock, semaphore
+ *   stream.h   streams (poll-next), map/filter/take, for_each_concurrent
+ *   channel.h  oneshot, mpsc, broadcast, watch
  */
 #ifndef CFUTURE_H
 #define CFUTURE_H
 
 #include "cfuture/alloc.h"
 #include "cfuture/async.h"
+#include "cfuture/channel.h"
 #include "cfuture/combine.h"
 #include "cfuture/driver.h"
 #include "cfuture/error.h"
 #include "cfuture/future.h"
 #include "cfuture/runtime.h"
+#include "cfuture/stream.h"
+#include "cfuture/sync.h"
 #include "cfuture/time.h"
 
 #endif

@@ -10,6 +10,8 @@
  * Invariants: a child flagged DONE is never polled again; a child is in
  * the ready list at most once (flag QUEUED); children woken while the
  * combinator polls are handled on its next poll, never in the same one. */
+#include "runtime_internal.h"
+
 #include "cfuture/alloc.h"
 #include "cfuture/combine.h"
 #include "cfuture/error.h"
@@ -153,6 +155,11 @@ static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
       f->rc = err;
       return CF_READY;
     }
+    /* A select is usually built afresh on each loop iteration: starting
+     * every one at branch 0 would make branch 0 win every tie. The
+     * runtime's rotating seed spreads the first pick across rounds. */
+    if (cx->rt)
+      c->cursor = cx->rt->select_seed++;
   }
   if (c->remaining == 0) {
     c->index = -1;

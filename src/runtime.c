@@ -9,8 +9,11 @@
  *   - in_poll > 0 while any future is being polled by this runtime; turns
  *     and block_on refuse to start then (CF_EDEADLK), so nothing is ever
  *     polled inside another poll.
- * Costs: a turn is O(tasks polled + timers fired); the clock is read once
- * per 16 polls to enforce the time slice. */
+ * Costs: a turn is O(tasks polled + timers fired). The clock is read after
+ * polls 1, 2, 4, 8, 16 and then every 16th poll, so cheap polls pay for one
+ * clock read per 16 while a run of slow polls is caught after one or two;
+ * once half the slice is gone it is read after every poll, so a turn ends
+ * at the first poll that reaches the slice. */
 #include "runtime_internal.h"
 
 #include "cfuture/alloc.h"
@@ -152,8 +155,8 @@ static void admit_deferred(cf_runtime_t *rt) {
 }
 
 static int turn(cf_runtime_t *rt) {
-  int64_t start;
-  uint32_t polls = 0;
+  int64_t start, elapsed;
+  uint32_t polls = 0, next_check = 1;
   cf_task_t *t;
 
   rt->run_requested = 0;
@@ -169,8 +172,15 @@ static int turn(cf_runtime_t *rt) {
     }
     cf__task_run(rt, t);
     polls++;
-    if ((polls & 15u) == 0 && cf_runtime_now(rt) - start >= rt->budget_ms)
-      break;
+    if (polls == next_check) {
+      elapsed = cf_runtime_now(rt) - start;
+      if (elapsed >= rt->budget_ms)
+        break;
+      if (elapsed * 2 >= rt->budget_ms)
+        next_check = polls + 1;
+      else
+        next_check = polls < 16 ? polls * 2 : polls + 16;
+    }
   }
   rt->in_turn = 0;
   if (polls)

@@ -5,7 +5,15 @@
  * Task lifetime: a task is live from spawn until it is complete AND has no
  * handle AND is not linked in the run queue; then its future is dropped and
  * its block freed. Its slot's generation is bumped on free, which turns
- * every outstanding waker for it into a no-op. */
+ * every outstanding waker for it into a no-op.
+ *
+ * Frees and aborts go through the runtime's reap list: dropping a task's
+ * future may drop join handles and so free or abort other tasks, whose
+ * futures may do the same. Processing those one after another from a list
+ * (instead of recursively) keeps a chain of 1e5 tasks, each holding the
+ * previous one's handle, from overflowing the stack. An abort that is
+ * requested while the list is being processed completes before the
+ * outermost free/abort call returns. */
 #ifndef CF_RUNTIME_INTERNAL_H
 #define CF_RUNTIME_INTERNAL_H
 
@@ -24,13 +32,16 @@ enum cf_task_flag {
   CF_T_COMPLETE = 1u << 3,  /* finished (ready or aborted) */
   CF_T_CANCELED = 1u << 4,  /* finished by abort */
   CF_T_HANDLE = 1u << 5,    /* a join handle (or join set) observes it */
-  CF_T_ABORT_REQ = 1u << 6, /* aborted during its own poll */
-  CF_T_YIELDED = 1u << 7    /* cf_yield_now: defer to the next turn */
+  CF_T_ABORT_REQ = 1u << 6, /* abort requested (own poll, or on the reap
+                               list), not yet done */
+  CF_T_YIELDED = 1u << 7,   /* cf_yield_now: defer to the next turn */
+  CF_T_REAP = 1u << 8       /* on the reap list (to abort or to free) */
 };
 
 struct cf_task {
   cf_runtime_t *rt;
   cf_task_t *next;                /* run queue or deferred queue */
+  cf_task_t *reap_next;           /* reap list */
   cf_task_t *set_prev, *set_next; /* join set running or done list */
   cf_join_set_t *set;
   const char *name;
@@ -73,10 +84,12 @@ struct cf_runtime {
 
   cf_task_t *current; /* task being polled */
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
-  uint8_t in_turn, run_requested, alive, root_woken, in_block_on;
+  uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
+  cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
 
   size_t live_tasks, live_wakers, host_holds;
   uint64_t next_id, polls, wakes, turns, timer_arms;
+  uint32_t select_seed; /* first branch of the next fair select */
 };
 
 #define CF_SLOT_NONE UINT32_MAX

@@ -149,10 +149,40 @@ static void task_free(cf_task_t *t) {
   cf_free(t, CF_TASK_HEADER + t->size);
 }
 
+static void task_complete(cf_task_t *t, int rc, int canceled);
+
+/* Run the reap list unless an outer call is already running it. */
+static void reap(cf_runtime_t *rt, cf_task_t *t) {
+  t->flags |= CF_T_REAP;
+  t->reap_next = NULL;
+  if (rt->reap_tail)
+    rt->reap_tail->reap_next = t;
+  else
+    rt->reap_head = t;
+  rt->reap_tail = t;
+  if (rt->reaping)
+    return;
+  rt->reaping = 1;
+  while ((t = rt->reap_head) != NULL) {
+    rt->reap_head = t->reap_next;
+    if (!rt->reap_head)
+      rt->reap_tail = NULL;
+    t->flags &= ~CF_T_REAP;
+    if ((t->flags & (CF_T_ABORT_REQ | CF_T_COMPLETE)) == CF_T_ABORT_REQ) {
+      cf_future_drop(cf__task_future(t));
+      task_complete(t, CF_ECANCELED, 1); /* may queue t again, to free */
+    } else if ((t->flags & (CF_T_COMPLETE | CF_T_HANDLE | CF_T_QUEUED |
+                            CF_T_RUNNING)) == CF_T_COMPLETE) {
+      task_free(t);
+    }
+  }
+  rt->reaping = 0;
+}
+
 void cf__task_release_if_unused(cf_task_t *t) {
   if ((t->flags & (CF_T_COMPLETE | CF_T_HANDLE | CF_T_QUEUED |
-                   CF_T_RUNNING)) == CF_T_COMPLETE)
-    task_free(t);
+                   CF_T_RUNNING | CF_T_REAP)) == CF_T_COMPLETE)
+    reap(t->rt, t);
 }
 
 /* Completion is published only after the future's resources are released
@@ -168,9 +198,13 @@ static void task_complete(cf_task_t *t, int rc, int canceled) {
   cf__task_release_if_unused(t);
 }
 
+/* Precondition: t is not being polled (callers flag a running task with
+ * CF_T_ABORT_REQ instead; cf__task_run aborts it after its poll). */
 void cf__task_abort_now(cf_task_t *t) {
-  cf_future_drop(cf__task_future(t));
-  task_complete(t, CF_ECANCELED, 1);
+  if (t->flags & (CF_T_COMPLETE | CF_T_REAP))
+    return;
+  t->flags |= CF_T_ABORT_REQ;
+  reap(t->rt, t);
 }
 
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
@@ -231,7 +265,6 @@ void cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
   rt->polls++;
 
   if (t->flags & CF_T_ABORT_REQ) {
-    t->flags &= ~CF_T_ABORT_REQ;
     cf__task_abort_now(t);
   } else if (r == CF_READY) {
     task_complete(t, f->rc, 0);

@@ -9,10 +9,13 @@ static cf_poll_t yield_poll(cf_future_t *f, cf_context_t *cx) {
   if (y->yielded)
     return CF_READY;
   y->yielded = 1;
+  /* The wake goes through cx->waker even inside a task: when this future
+   * is a branch of a combinator, that wake is what makes the combinator
+   * poll it again (the task flag alone would leave the branch unmarked
+   * and the task would hang). */
+  cf_waker_wake_by_ref(cx->waker);
   if (cx->task)
     cx->task->flags |= CF_T_YIELDED;
-  else
-    cf_waker_wake_by_ref(cx->waker);
   return CF_PENDING;
 }
 

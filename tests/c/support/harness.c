@@ -123,3 +123,45 @@ void th_logf(th_log_t *log, const char *fmt, ...) {
                     ? (size_t)n
                     : sizeof log->text - log->len - 1;
 }
+
+long th_scaled(long n) {
+  const char *env = getenv("CF_TEST_SCALE");
+  long div = env ? strtol(env, NULL, 10) : 1;
+  if (div > 1)
+    n /= div;
+  return n > 0 ? n : 1;
+}
+
+static cf_poll_t probe_poll(void *env, cf_context_t *cx, int *rc) {
+  th_probe_t *p = env;
+  if (p->done) { /* the protocol forbids this; count it */
+    p->late_polls++;
+    *rc = p->rc;
+    return CF_READY;
+  }
+  p->polls++;
+  if (p->on_poll)
+    p->on_poll(p, cx);
+  if (p->ready || (p->ready_at && p->polls >= p->ready_at)) {
+    p->done = 1;
+    cf_waker_drop(&p->waker);
+    *rc = p->rc;
+    return CF_READY;
+  }
+  cf_waker_register(&p->waker, cx->waker);
+  if (p->self_wake)
+    cf_waker_wake_by_ref(cx->waker);
+  return CF_PENDING;
+}
+
+static void probe_drop(void *env) {
+  th_probe_t *p = env;
+  p->drops++;
+  cf_waker_drop(&p->waker);
+}
+
+void th_probe_init(cf_poll_fn_t *f, th_probe_t *p) {
+  cf_poll_fn_init(f, probe_poll, p, probe_drop);
+}
+
+void th_probe_wake(th_probe_t *p) { cf_waker_wake_by_ref(&p->waker); }

@@ -73,6 +73,31 @@ void th_env_open_opts(th_env_t *env, cf_runtime_options_t opts);
 void th_env_close(th_env_t *env);
 int64_t th_now(const th_env_t *env);
 
+/* Iteration count scaled down by the CF_TEST_SCALE divisor (valgrind runs
+ * set it to keep the suite fast); never below 1. */
+long th_scaled(long n);
+
+/* A scriptable leaf future (a cf_poll_fn_t whose env is a th_probe_t that
+ * outlives it): counts polls and drops, registers the waker it is given,
+ * optionally wakes itself, becomes ready at a given poll, and calls a hook
+ * from inside its poll (for reentrancy tests). A poll after ready is
+ * recorded in `late_polls`, which must stay 0. */
+typedef struct th_probe th_probe_t;
+struct th_probe {
+  int polls, drops, late_polls;
+  int ready_at;  /* ready on this poll (1 = first); 0: never by itself */
+  int rc;        /* outcome when ready */
+  int self_wake; /* wake itself on every pending poll */
+  int ready;     /* set to 1 to make the next poll ready */
+  int done;
+  cf_waker_t waker; /* clone of the last waker it was polled with */
+  void (*on_poll)(th_probe_t *p, cf_context_t *cx);
+  void *ud;
+};
+void th_probe_init(cf_poll_fn_t *f, th_probe_t *p);
+/* Wake through the stored waker (no-op if none). */
+void th_probe_wake(th_probe_t *p);
+
 /* A log of lines, for ordering assertions. */
 typedef struct th_log {
   char text[8192];

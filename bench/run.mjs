@@ -1,0 +1,299 @@
+// run.mjs: cfuture's benchmark suite, each workload beside its baselines in
+// one invocation (`npm run bench`; `npm run bench -- --smoke` for CI).
+//
+// What it does:
+//   1. builds what it needs: the native benches (cmake, build-bench/), the
+//      tokio baseline (cargo --offline, bench/tokio/), the wasm bench module
+//      (bench/wasm/build.mjs). A part that cannot build is reported as
+//      missing in the table; nothing else stops.
+//   2. runs every implementation of a workload as a separate process, in
+//      interleaved rounds (cfuture, baseline, cfuture, baseline, ...); each
+//      process makes one warm-up run and then `reps` measured runs and
+//      prints one JSON line per measurement.
+//   3. takes the median of all measured runs of each (implementation,
+//      workload, n, metric), prints the table and writes bench/results.json:
+//      an array with one record per comparison {workload, metric, unit,
+//      cfuture, baseline, baseline_value, ratio, target} (null = missing),
+//      and bench/results.meta.json (machine, missing parts, raw samples).
+//      --smoke writes results.smoke.json / results.smoke.meta.json instead.
+// Native runs set GLIBC_TUNABLES so that glibc keeps freed pages between
+// runs (for the C and the tokio processes alike): "warm" then means no
+// first-touch page faults, which otherwise dominate W1 for both.
+// --smoke uses tiny sizes and one round: it checks that everything runs,
+// its numbers mean nothing, and nothing ever asserts on timings.
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const argv = process.argv.slice(2);
+const smoke = argv.includes('--smoke');
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const ROUNDS = smoke ? 1 : 2;
+const REPS = smoke ? 1 : 3;
+const S = (full, tiny) => (smoke ? tiny : full);
+const t0 = Date.now();
+
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+
+function sh(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: opts.cwd || root, env: { ...process.env, ...(opts.env || {}) } });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    const timer = opts.timeout ? setTimeout(() => p.kill('SIGKILL'), opts.timeout) : null;
+    p.on('error', (e) => { err += String(e); });
+    p.on('close', (code) => { if (timer) clearTimeout(timer); resolve({ code, out, err }); });
+  });
+}
+
+// ---- build ---------------------------------------------------------------
+const have = { native: false, w3native: false, tokio: false, wasm: false };
+const missing = {};
+async function build() {
+  log('bench: building native benches (build-bench/)');
+  let r = await sh('cmake', ['-S', '.', '-B', 'build-bench', '-DCMAKE_BUILD_TYPE=Release', '-DCF_BENCH=ON', '-DCF_TESTS=OFF']);
+  if (r.code === 0) r = await sh('make', ['-C', 'build-bench', '-j2', 'cfb_native']);
+  have.native = r.code === 0;
+  if (!have.native) { missing.native = 'native build failed'; log(r.out.slice(-2000), r.err.slice(-2000)); }
+  if (have.native) {
+    r = await sh('make', ['-C', 'build-bench', '-j2', 'cfb_w3']);
+    have.w3native = r.code === 0;
+    if (!have.w3native) missing.w3 = 'channels (include/cfuture/channel.h + src/sync) do not build';
+  }
+  log('bench: building the tokio baseline (cargo --offline)');
+  // cwd bench/tokio: cargo reads .cargo/config.toml (the offline source) from there
+  r = await sh('cargo', ['build', '--release', '--offline', '--quiet'], { cwd: join(here, 'tokio'), timeout: 300000 });
+  have.tokio = r.code === 0;
+  if (!have.tokio) { missing.tokio = 'tokio baseline did not build (see bench/README.md)'; log(r.err.slice(-1500)); }
+  log('bench: building the wasm bench module (bench/wasm/build.mjs)');
+  r = await sh('node', ['bench/wasm/build.mjs'], { timeout: 300000 });
+  have.wasm = r.code === 0 && existsSync(join(here, 'wasm', 'build', 'cfbench.mjs'));
+  if (!have.wasm) { missing.wasm = 'wasm bench module did not build'; log(r.err.slice(-2000)); }
+}
+
+// ---- measuring ----------------------------------------------------------
+const samples = new Map(); // key impl|workload|n|metric -> values
+const key = (impl, w, n, m) => `${impl}|${w}|${n}|${m}`;
+const WARM = { GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=4000000000:glibc.malloc.mmap_threshold=33554432' };
+const NATIVE = join(root, 'build-bench', 'cfb_native');
+const W3 = join(root, 'build-bench', 'cfb_w3');
+const TOKIO = join(here, 'tokio', 'target', 'release', 'cfuture-tokio-bench');
+const JS = (f) => join(here, 'js', f);
+const WASM = join(here, 'wasm', 'run_wasm.mjs');
+
+// An implementation runner: impl name, the command, and how to map its
+// output lines (workload field) to our workload id.
+async function runImpl(impl, cmd, args, { env, id, n, timeout = 180000 }) {
+  const r = await sh(cmd, args, { env, timeout });
+  if (r.code !== 0) {
+    log(`bench: ${impl} ${args.join(' ')} failed (${r.code}): ${r.err.slice(-600)}`);
+    return false;
+  }
+  for (const line of r.out.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const o = JSON.parse(line);
+    const k = key(impl, id, n, o.metric);
+    if (!samples.has(k)) samples.set(k, []);
+    samples.get(k).push(o.value);
+  }
+  return true;
+}
+
+const median = (a) => {
+  if (!a || !a.length) return null;
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const get = (impl, id, n, m) => median(samples.get(key(impl, id, n, m)));
+
+// Each job: one workload id at one size, with its implementations.
+function jobs(url) {
+  const J = [];
+  const reps = String(REPS);
+  const N1 = S(1000000, 2000), N2 = S(10000000, 20000), N3 = S(1000000, 2000);
+  const NT = [S(100000, 1000), S(1000000, 2000)];
+  const CH = S(100000, 1000);
+  J.push({ id: 'w1', n: N1, impls: [
+    have.native && ['cfuture-native', NATIVE, ['w1', N1, reps], WARM],
+    have.tokio && ['tokio', TOKIO, ['w1', N1, reps], WARM],
+    ['js', 'node', ['--expose-gc', JS('w1_w2_spawn_await.mjs'), 'w1', N1, reps]],
+    ['js', 'node', ['--expose-gc', JS('w1_w2_spawn_await.mjs'), 'w1mem', S(100000, 1000), reps]],
+    have.wasm && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w1', reps, N1]]
+  ] });
+  J.push({ id: 'w2', n: N2, impls: [
+    have.native && ['cfuture-native', NATIVE, ['w2', N2, reps], WARM],
+    have.tokio && ['tokio', TOKIO, ['w2', N2, reps], WARM],
+    ['js', 'node', [JS('w1_w2_spawn_await.mjs'), 'w2', N2, reps]],
+    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w2', reps, N2]]
+  ] });
+  for (const v of ['pp', 'rr']) {
+    J.push({ id: `w3${v}`, n: N3, impls: [
+      have.w3native && ['cfuture-native', W3, [v, N3, reps], WARM],
+      have.tokio && ['tokio', TOKIO, [`w3${v}`, N3, reps], WARM],
+      ['js', 'node', [JS('w3_pingpong.mjs'), v, N3, reps]],
+      have.wasm && have.w3native && ['cfuture-wasm', 'node', [WASM, `w3${v}`, reps, N3]]
+    ] });
+  }
+  J.push({ id: 'w4seq', n: N1, impls: [
+    ['js', 'node', [JS('w4_w5_host.mjs'), 'w4seq', N1, reps]],
+    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4seq', reps, S(200000, 1000)]]
+  ] });
+  J.push({ id: 'w4par', n: S(10000, 100), impls: [
+    ['js', 'node', [JS('w4_w5_host.mjs'), 'w4par', S(10000, 100), reps, S(100, 10)]],
+    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4par', reps, S(10000, 100), S(100, 10)]]
+  ] });
+  for (const n of NT) {
+    J.push({ id: 'timers', n, impls: [
+      have.native && ['cfuture-native', NATIVE, ['timers', n, reps, CH], WARM],
+      have.tokio && ['tokio', TOKIO, ['timers', n, reps, CH], WARM],
+      have.wasm && ['cfuture-wasm', 'node', [WASM, 'timers', reps, n, CH, 1000]]
+    ] });
+    for (const off of [0, 1000]) {
+      J.push({ id: `w5+${off}`, n, impls: [
+        ['js', 'node', ['--expose-gc', JS('w4_w5_host.mjs'), 'w5', n, smoke ? '1' : '2', off]],
+        have.wasm && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w5', smoke ? '1' : '2', n, off]]
+      ] });
+    }
+  }
+  for (const [n, rounds] of [[10, S(100000, 100)], [10000, S(100, 1)]]) {
+    J.push({ id: 'w6join', n, impls: [
+      have.native && ['cfuture-native', NATIVE, ['w6join', n, reps, rounds], WARM],
+      ['js', 'node', [JS('w6_combine.mjs'), 'join', n, reps, rounds]],
+      have.wasm && ['cfuture-wasm', 'node', [WASM, 'w6join', reps, n, rounds]]
+    ] });
+  }
+  for (const k of [2, 8]) {
+    const reps6 = S(1000000, 1000);
+    J.push({ id: 'w6sel', n: k, impls: [
+      have.native && ['cfuture-native', NATIVE, ['w6sel', k, reps, reps6], WARM],
+      ['js', 'node', [JS('w6_combine.mjs'), 'select', k, reps, reps6]],
+      have.wasm && ['cfuture-wasm', 'node', [WASM, 'w6sel', reps, k, reps6]]
+    ] });
+  }
+  const NF = S(1000, 20);
+  J.push({ id: 'w7', n: NF, impls: [
+    ['js', 'node', [JS('w7_fetch.mjs'), 'fetch', NF, reps, url]],
+    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w7', reps, url, NF]]
+  ] });
+  return J.map((j) => ({ ...j, impls: j.impls.filter(Boolean) }))
+    .filter((j) => !only || only.some((o) => j.id.startsWith(o)));
+}
+
+// ---- comparisons ---------------------------------------------------------
+// target: { max } (ratio cfuture/baseline must be <= max), or
+// { abs, unit } (the cfuture value must be <= abs), or { eq }.
+function comparisons() {
+  const C = [];
+  const N1 = S(1000000, 2000), N2 = S(10000000, 20000), N3 = S(1000000, 2000);
+  const add = (workload, metric, unit, cf, base, baseName, target) => {
+    const cfuture = cf, baseline_value = base;
+    const ratio = cfuture != null && baseline_value ? cfuture / baseline_value : null;
+    let met = null, t = '';
+    if (target.max != null) { t = `<= ${target.max}x`; met = ratio != null ? ratio <= target.max : null; }
+    if (target.abs != null) { t = `<= ${target.abs} ${target.unit}`; met = cfuture != null ? cfuture <= target.abs : null; }
+    if (target.eq != null) { t = `== ${target.eq}`; met = cfuture != null ? cfuture === target.eq : null; }
+    if (target.info) { t = 'info'; met = null; }
+    C.push({ workload, metric, unit, cfuture, baseline: baseName, baseline_value, ratio, target: t, met });
+    // (met is for the printed table only; results.json holds the 8 fields)
+  };
+  // W1
+  add('W1 spawn+join 1e6 (wasm)', 'time', 'ns/task', get('cfuture-wasm', 'w1', N1, 'ns_per_task'), get('js', 'w1', N1, 'ns_per_task'), 'JS async fn + Promise.all', { max: 0.2 });
+  add('W1 spawn+join 1e6 (wasm)', 'memory', 'B/task', get('cfuture-wasm', 'w1', N1, 'bytes_per_task'), get('js', 'w1', N1, 'bytes_per_task'), 'JS suspended async fn', { abs: 128, unit: 'B/task' });
+  add('W1 spawn+join 1e6 (native)', 'time', 'ns/task', get('cfuture-native', 'w1', N1, 'ns_per_task'), get('tokio', 'w1', N1, 'ns_per_task'), 'tokio current_thread', { max: 0.5 });
+  add('W1 spawn+join 1e6 (native)', 'memory', 'B/task', get('cfuture-native', 'w1', N1, 'bytes_per_task'), get('tokio', 'w1', N1, 'bytes_per_task'), 'tokio current_thread', { info: true });
+  add('W1 spawn+join 1e6 (native)', 'time', 'ns/task', get('cfuture-native', 'w1', N1, 'ns_per_task'), get('js', 'w1', N1, 'ns_per_task'), 'JS async fn + Promise.all', { info: true });
+  // W2
+  add('W2 self-wake 1e7 (wasm)', 'time', 'ns/wake', get('cfuture-wasm', 'w2', N2, 'ns_per_wake'), get('js', 'w2', N2, 'ns_per_wake'), 'JS await loop', { max: 0.3 });
+  add('W2 self-wake 1e7 (native)', 'time', 'ns/wake', get('cfuture-native', 'w2', N2, 'ns_per_wake'), get('js', 'w2', N2, 'ns_per_wake'), 'JS await loop', { max: 0.3 });
+  add('W2 self-wake 1e7 (native)', 'time', 'ns/wake', get('cfuture-native', 'w2', N2, 'ns_per_wake'), get('tokio', 'w2', N2, 'ns_per_wake'), 'tokio current_thread', { info: true });
+  // W3
+  for (const [v, label] of [['pp', 'bounded(1) ping-pong'], ['rr', 'oneshot request/reply']]) {
+    add(`W3 ${label} 1e6 (wasm)`, 'time', 'ns/roundtrip', get('cfuture-wasm', `w3${v}`, N3, 'ns_per_roundtrip'), get('js', `w3${v}`, N3, 'ns_per_roundtrip'), 'JS promise channel', { max: 0.5 });
+    add(`W3 ${label} 1e6 (native)`, 'time', 'ns/roundtrip', get('cfuture-native', `w3${v}`, N3, 'ns_per_roundtrip'), get('tokio', `w3${v}`, N3, 'ns_per_roundtrip'), 'tokio mpsc/oneshot', { max: 0.75 });
+  }
+  // W4
+  add('W4 1e6 sequential host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4seq', N1, 'ns_per_await'), get('js', 'w4seq', N1, 'ns_per_await'), 'JS async fn awaiting', { max: 1.5 });
+  add('W4 1e4 tasks x 100 host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4par', S(10000, 100), 'ns_per_await'), get('js', 'w4par', S(10000, 100), 'ns_per_await'), 'JS async fns awaiting', { max: 1.5 });
+  add('W4 vs Asyncify (wasm)', 'time', 'ns/await', null, null, 'EM_ASYNC_JS + Asyncify', { max: 0.33 });
+  // timers (native insert/cancel; wasm arm)
+  for (const n of [S(100000, 1000), S(1000000, 2000)]) {
+    const tag = n >= 1000000 ? '1e6' : n >= 100000 ? '1e5' : String(n);
+    for (const [m, label] of [['ns_per_insert', 'insert'], ['ns_per_cancel', 'cancel'], ['ns_per_churn', 'cancel+insert']]) {
+      add(`Timers ${label} at ${tag} pending (native)`, 'time', 'ns/op', get('cfuture-native', 'timers', n, m), get('tokio', 'timers', n, m), 'tokio time wheel', { info: true });
+    }
+    add(`W5 arm at ${tag} pending (wasm)`, 'time', 'ns/arm', get('cfuture-wasm', 'timers', n, 'ns_per_insert'), get('js', 'w5+0', n, 'ns_per_arm'), 'Node setTimeout', { max: 0.25 });
+    add(`W5 ${tag} timers (wasm)`, 'memory', 'B/timer', get('cfuture-wasm', 'timers', n, 'bytes_per_timer'), get('js', 'w5+0', n, 'bytes_per_timer'), 'Node setTimeout', { abs: 128, unit: 'B/timer' });
+    for (const off of [0, 1000]) {
+      const w = `w5+${off}`;
+      const lbl = `W5 ${tag} sleeps 0-50ms${off ? ' +1000ms' : ''} (wasm)`;
+      add(lbl, 'lateness p50', 'ms', get('cfuture-wasm', w, n, 'p50_ms'), get('js', w, n, 'p50_ms'), 'Node setTimeout', { info: true });
+      add(lbl, 'lateness p99', 'ms', get('cfuture-wasm', w, n, 'p99_ms'), get('js', w, n, 'p99_ms'), 'Node setTimeout', { max: 1 });
+      add(lbl, 'host timers armed', 'timers', get('cfuture-wasm', w, n, 'max_host_timers'), get('js', w, n, 'max_host_timers'), 'Node setTimeout', { eq: 1 });
+    }
+  }
+  // W6
+  for (const impl of ['cfuture-wasm', 'cfuture-native']) {
+    const p = impl === 'cfuture-wasm' ? 'wasm' : 'native';
+    add(`W6 join, one child at a time, N=1e4 vs N=10 (${p})`, 'time', 'ns/child', get(impl, 'w6join', 10000, 'ns_per_child'), get(impl, 'w6join', 10, 'ns_per_child'), 'same, N=10', { max: 2 });
+  }
+  for (const n of [10, 10000]) add(`W6 join N=${n} (wasm)`, 'time', 'ns/child', get('cfuture-wasm', 'w6join', n, 'ns_per_child'), get('js', 'w6join', n, 'ns_per_child'), 'Promise.all', { info: true });
+  for (const k of [2, 8]) add(`W6 select over ${k}, 1e6 times (wasm)`, 'time', 'ns/select', get('cfuture-wasm', 'w6sel', k, 'ns_per_select'), get('js', 'w6sel', k, 'ns_per_select'), 'Promise.race', { info: true });
+  // W7
+  const NF = S(1000, 20);
+  add(`W7 ${NF} concurrent fetches (wasm)`, 'wall time', 'ms', get('cfuture-wasm', 'w7', NF, 'ms'), get('js', 'w7', NF, 'ms'), 'JS fetch + Promise.all', { max: 1.1 });
+  // W8 (bench/wasm/size.json, written by the wasm build when available)
+  const sizeFile = join(here, 'wasm', 'build', 'size.json');
+  const sz = existsSync(sizeFile) ? JSON.parse(readFileSync(sizeFile, 'utf8')) : {};
+  add('W8 runtime wasm -Os (raw)', 'size', 'bytes', sz.runtime_raw ?? null, null, '-', { abs: 16384, unit: 'bytes' });
+  add('W8 runtime wasm -Os (gzip)', 'size', 'bytes', sz.runtime_gzip ?? null, null, '-', { info: true });
+  add('W8 compute kernel, runtime linked vs Asyncify build', 'time', 'ms', sz.kernel_runtime_ms ?? null, sz.kernel_asyncify_ms ?? null, 'same kernel, -sASYNCIFY', { max: 1 });
+  return C;
+}
+
+// ---- output ------------------------------------------------------------
+const fmt = (v) => (v == null ? 'missing' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+function table(C) {
+  const rows = [['workload', 'metric', 'unit', 'cfuture', 'baseline', 'baseline value', 'ratio', 'target', 'met']];
+  for (const c of C) rows.push([c.workload, c.metric, c.unit, fmt(c.cfuture), c.baseline, fmt(c.baseline_value), c.ratio == null ? '-' : c.ratio.toFixed(2) + 'x', c.target, c.met == null ? '-' : c.met ? 'yes' : 'NO']);
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  return rows.map((r, j) => r.map((x, i) => String(x).padEnd(w[i])).join('  ') + (j === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
+}
+
+await build();
+const { startServer } = await import(join(here, 'js', 'w7_fetch.mjs'));
+const { server, url } = await startServer();
+try {
+  const J = jobs(url);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const j of J) {
+      const order = round % 2 ? [...j.impls].reverse() : j.impls;
+      for (const [impl, cmd, args, env] of order) {
+        log(`bench: [${round + 1}/${ROUNDS}] ${j.id} n=${j.n} ${impl}`);
+        await runImpl(impl, cmd, args.map(String), { env, id: j.id, n: j.n });
+      }
+    }
+  }
+} finally {
+  server.close();
+  server.closeAllConnections?.();
+}
+
+const C = comparisons();
+const meta = {
+  date: new Date().toISOString(), smoke, rounds: ROUNDS, reps_per_process: REPS,
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()} ${os.arch()}` },
+  missing, seconds: Math.round((Date.now() - t0) / 1000)
+};
+const out = join(here, smoke ? 'results.smoke.json' : 'results.json');
+const records = C.map(({ workload, metric, unit, cfuture, baseline, baseline_value, ratio, target }) =>
+  ({ workload, metric, unit, cfuture, baseline, baseline_value, ratio, target }));
+writeFileSync(out, JSON.stringify(records, null, 1) + '\n');
+writeFileSync(out.replace(/\.json$/, '.meta.json'), JSON.stringify({ meta, samples: Object.fromEntries(samples) }, null, 1) + '\n');
+console.log(table(C));
+for (const [k, v] of Object.entries(missing)) console.log(`missing: ${k}: ${v}`);
+console.log(`\n${smoke ? 'smoke run (numbers are not meaningful)' : 'medians of ' + ROUNDS * REPS + ' warm runs'}; ${meta.seconds} s; wrote ${out.replace(root + '/', '')}`);

@@ -1,0 +1,88 @@
+// build.mjs: builds the wasm bench modules into bench/wasm/build/.
+//
+//   node bench/wasm/build.mjs [--force]
+//
+// cfbench.mjs/.wasm   the cfuture static library (compiled here from src/,
+//                     -O3, into build/libcfuture.a) + bench/wasm/cfb_wasm.c,
+//                     linked with the same flags as wasm.cmake's
+//                     cfuture_add_module (the bindings' JS library and shim).
+// size-*.wasm         W8 footprint: the runtime alone at -Os, and a compute
+//                     kernel without/with the runtime and with -sASYNCIFY.
+// asyncify.mjs/.wasm  W4's Asyncify baseline (bench/wasm/asyncify.c).
+// Needs Debian's emscripten (emcc 3.1.6); NODE_PATH is set for it. Exits 3
+// when emcc or the bindings are missing (run.mjs then reports wasm rows as
+// missing).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const out = join(here, 'build');
+const force = process.argv.includes('--force');
+const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
+
+function have(cmd) {
+  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+const lib = join(root, 'bindings', 'cfuture_lib.js');
+if (!have('emcc') || !existsSync(lib)) {
+  console.error('bench/wasm/build: emcc or bindings/cfuture_lib.js missing');
+  process.exit(3);
+}
+mkdirSync(out, { recursive: true });
+
+const list = (d) => existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.c')).map((f) => join(d, f)) : [];
+const coreSrc = [...list(join(root, 'src')), ...list(join(root, 'src', 'sync')), ...list(join(root, 'src', 'wasm'))];
+const newest = (files) => Math.max(...files.map((f) => statSync(f).mtimeMs));
+const stale = (target, deps) => force || !existsSync(target) || statSync(target).mtimeMs < newest(deps);
+
+function emcc(args) {
+  execFileSync('emcc', args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+const warn = ['-std=c11', '-Wall', '-Wextra'];
+
+// The library, compiled from src/ at a given optimisation level.
+function buildLib(opt) {
+  const a = join(out, `libcfuture${opt}.a`);
+  const headers = [...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f))];
+  if (!stale(a, [...coreSrc, ...headers])) return a;
+  const objDir = join(out, `obj${opt}`);
+  mkdirSync(objDir, { recursive: true });
+  const objs = coreSrc.map((src) => {
+    const o = join(objDir, relative(root, src).replace(/[\/]/g, '_') + '.o');
+    emcc([...warn, opt, '-Iinclude', '-Isrc', '-c', src, '-o', o]);
+    return o;
+  });
+  execFileSync('emar', ['rcs', a, ...objs], { env });
+  return a;
+}
+
+const exportsList = readFileSync(join(root, 'bindings', 'exports.txt'), 'utf8').split(/\s+/).filter(Boolean);
+const moduleFlags = [
+  '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
+  '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=4GB', '-sENVIRONMENT=web,worker,node',
+  `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
+  '--js-library', lib, '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
+];
+
+const libO3 = buildLib('-O3');
+const benchSrc = [join(here, 'cfb_wasm.c')];
+const benchDeps = [libO3, ...benchSrc, join(here, '..', 'common', 'cfb.h'), join(here, '..', 'common', 'cfb_w3.h'), lib];
+const benchOut = join(out, 'cfbench.mjs');
+if (stale(benchOut, benchDeps)) {
+  emcc([...warn, '-O3', '-Iinclude', ...benchSrc, libO3, ...moduleFlags, '-o', benchOut]);
+}
+console.log(`bench/wasm/build: ${relative(root, benchOut)}`);
+
+// Optional pieces (W4 Asyncify baseline, W8 footprint): built by extra.mjs
+// when present, and never fatal for the main module.
+const extra = join(here, 'extra.mjs');
+if (existsSync(extra)) {
+  try {
+    await (await import(extra)).buildExtra({ root, out, env, emcc, buildLib, moduleFlags, stale, force });
+  } catch (e) {
+    console.error(`bench/wasm/build: extra modules failed: ${e.message}`);
+  }
+}

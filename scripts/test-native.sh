@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# test-native.sh: the native test layers of the C core, in one command.
+#   1. ctest with warnings as errors (gcc)
+#   2. ctest under ASan+UBSan (clang, or $CF_SAN_CC)
+#   3. every test binary under valgrind (--error-exitcode=1
+#      --leak-check=full), iterations divided by $CF_VALGRIND_SCALE (4)
+#   4. the libFuzzer target fuzz_runtime for $CF_FUZZ_SECONDS (60) with
+#      clang, ASan+UBSan
+# Each step prints one summary line; the script exits non-zero if any step
+# failed (all steps run regardless, so one report shows everything).
+# Build trees live under $CF_BUILD_ROOT (default: build/native). Logs are
+# kept next to them. Parallelism: $CF_JOBS (2).
+set -u
+cd "$(dirname "$0")/.."
+
+ROOT=${CF_BUILD_ROOT:-build/native}
+JOBS=${CF_JOBS:-2}
+FUZZ_SECONDS=${CF_FUZZ_SECONDS:-60}
+VG_SCALE=${CF_VALGRIND_SCALE:-4}
+SAN_CC=${CF_SAN_CC:-clang}
+mkdir -p "$ROOT"
+failed=0
+summary=()
+
+say() { # step status detail
+  local line
+  line=$(printf '%-10s %-4s %s' "$1" "$2" "$3")
+  summary+=("$line")
+  echo "== $line"
+  [ "$2" = ok ] || failed=1
+}
+
+# configure + build; $1 build dir, $2 log, rest: cmake args
+build() {
+  local dir=$1 log=$2
+  shift 2
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >"$log" 2>&1 &&
+    cmake --build "$dir" -j "$JOBS" >>"$log" 2>&1
+}
+
+ctest_counts() { # log -> "N tests, M cases"
+  local tests cases
+  tests=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$1" | tail -1)
+  cases=$(grep -Eo '[0-9]+ cases, [0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  echo "${tests:-?}; $cases cases"
+}
+
+# ---- 1. warnings as errors ----
+d=$ROOT/werror
+log=$ROOT/werror.log
+t0=$SECONDS
+if build "$d" "$log" -DCF_WERROR=ON -DCMAKE_C_COMPILER="${CC:-gcc}"; then
+  if (cd "$d" && ctest --output-on-failure -V) >>"$log" 2>&1; then
+    say werror ok "$(ctest_counts "$log") ($((SECONDS - t0)) s)"
+  else
+    say werror FAIL "ctest failed: $(ctest_counts "$log"); see $log"
+  fi
+else
+  say werror FAIL "build failed; see $log"
+fi
+
+# ---- 2. ASan + UBSan ----
+d=$ROOT/asan
+log=$ROOT/asan.log
+t0=$SECONDS
+if build "$d" "$log" -DCF_WERROR=ON -DCF_SANITIZE=ON \
+  -DCMAKE_C_COMPILER="$SAN_CC"; then
+  if (cd "$d" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --output-on-failure -V) >>"$log" 2>&1; then
+    say asan ok "$(ctest_counts "$log"), $SAN_CC ($((SECONDS - t0)) s)"
+  else
+    say asan FAIL "$(ctest_counts "$log"); see $log"
+  fi
+else
+  say asan FAIL "build failed; see $log"
+fi
+
+# ---- 3. valgrind (on the -Werror build's binaries) ----
+log=$ROOT/valgrind.log
+t0=$SECONDS
+: >"$log"
+if ! command -v valgrind >/dev/null; then
+  say valgrind FAIL "valgrind not installed"
+else
+  vg_bad=0
+  vg_n=0
+  for bin in "$ROOT"/werror/test_*; do
+    [ -x "$bin" ] || continue
+    vg_n=$((vg_n + 1))
+    echo "--- $bin" >>"$log"
+    if ! CF_TEST_SCALE=$VG_SCALE valgrind --error-exitcode=1 \
+      --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+      --quiet "$bin" >>"$log" 2>&1; then
+      vg_bad=$((vg_bad + 1))
+      echo "FAILED: $bin" >>"$log"
+    fi
+  done
+  if [ "$vg_n" -gt 0 ] && [ "$vg_bad" -eq 0 ]; then
+    say valgrind ok "$vg_n binaries clean, scale 1/$VG_SCALE ($((SECONDS - t0)) s)"
+  else
+    say valgrind FAIL "$vg_bad of $vg_n binaries failed; see $log"
+  fi
+fi
+
+# ---- 4. libFuzzer ----
+d=$ROOT/fuzz
+log=$ROOT/fuzz.log
+t0=$SECONDS
+if ! command -v clang >/dev/null; then
+  say fuzz FAIL "clang not installed"
+elif cmake -S . -B "$d" -DCMAKE_BUILD_TYPE=Debug -DCF_FUZZ=ON \
+  -DCF_SANITIZE=ON -DCF_TESTS=OFF -DCF_WERROR=ON \
+  -DCMAKE_C_COMPILER=clang >"$log" 2>&1 &&
+  cmake --build "$d" -j "$JOBS" --target fuzz_runtime >>"$log" 2>&1; then
+  mkdir -p "$d/corpus" "$d/artifacts"
+  if "$d/fuzz_runtime" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+    -artifact_prefix="$d/artifacts/" "$d/corpus" >>"$log" 2>&1; then
+    runs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
+    say fuzz ok "fuzz_runtime: ${runs:-?}s, no crash or divergence"
+  else
+    say fuzz FAIL "fuzz_runtime crashed or diverged; artifacts in $d/artifacts; see $log"
+  fi
+else
+  say fuzz FAIL "build failed; see $log"
+fi
+
+echo
+echo "native test summary:"
+for line in "${summary[@]}"; do
+  echo "  $line"
+done
+exit $failed

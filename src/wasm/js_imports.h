@@ -1,0 +1,43 @@
+/* js_imports.h: the functions bindings/cfuture_lib.js provides to C.
+ *
+ * The only declarations of the JS side; every C file of src/wasm/ reaches
+ * JavaScript through these. Pointers are wasm addresses; times are ms as
+ * doubles (int64 is not legal at the JS boundary without BigInt). A handle
+ * is a host-op table slot and generation; 0 means "refused". */
+#ifndef CF_WASM_JS_IMPORTS_H
+#define CF_WASM_JS_IMPORTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfuture/hostop.h"
+
+/* driver */
+int cfjs_driver_new(void);
+void cfjs_driver_free(int id);
+void cfjs_driver_attach(int id, void *rt);
+double cfjs_driver_now(int id);
+void cfjs_driver_arm(int id, double deadline); /* < 0: disarm */
+void cfjs_driver_request_run(int id, int kind);
+void cfjs_driver_keepalive(int id, int alive);
+
+/* host ops */
+void cfjs_op_cancel(uint32_t handle);
+
+/* fetch: starts the request; completes through cfw_fetch_* exports */
+uint32_t cfjs_fetch_start(void *fetch, const char *method, const char *url,
+                          const char *headers, size_t headers_len,
+                          const void *body, size_t body_len, int has_body,
+                          double max_body, int stream);
+uint32_t cfjs_fetch_read(void *read, uint32_t stream, double remaining);
+
+/* promises */
+uint32_t cfjs_promise_await(void *promise, uint32_t source, const char *fn,
+                            const char *json, int as);
+void cfjs_value_release(uint32_t handle);
+
+/* exported async functions: settle the JS side of call `call_id` */
+void cfjs_call_settle(uint32_t call_id, int rc, int type, double number,
+                      const void *data, size_t len);
+
+#endif

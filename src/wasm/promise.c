@@ -1,0 +1,104 @@
+/* promise.c: cf_promise_t, C awaiting a JavaScript Promise (promise.h).
+ *
+ * Owns the host-call copy ("name\0json\0"), the source value handle until
+ * JS takes it over at the first poll, and the output buffers JS hands over
+ * through cfw_promise_done. Invariant: after the first poll `source` is 0
+ * (the JS op owns the value and releases it on completion or cancel). */
+#include <emscripten.h>
+#include <string.h>
+
+#include "cfuture/alloc.h"
+#include "cfuture/error.h"
+#include "cfuture/promise.h"
+#include "exports.h"
+#include "js_imports.h"
+
+static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
+  cf_promise_t *p = (cf_promise_t *)base;
+  if (p->op.state == CF_HOSTOP_IDLE) {
+    uint32_t h;
+    if (!p->source && !p->call) {
+      base->rc = p->call_size ? CF_ENOMEM : CF_EINVAL;
+      return CF_READY;
+    }
+    h = cfjs_promise_await(p, p->source, p->call,
+                           p->call ? p->call + strlen(p->call) + 1 : NULL,
+                           (int)p->as);
+    p->source = 0;
+    cf_hostop_begin(&p->op, cx, h, CF_EINVAL);
+  }
+  if (cf_hostop_poll(&p->op, cx) == CF_PENDING)
+    return CF_PENDING;
+  cf_free(p->call, p->call_size);
+  p->call = NULL;
+  p->call_size = 0;
+  base->rc = p->op.rc;
+  return CF_READY;
+}
+
+static void promise_drop(cf_future_t *base) {
+  cf_promise_t *p = (cf_promise_t *)base;
+  cf_hostop_cancel(&p->op);
+  if (p->source) {
+    cfjs_value_release(p->source);
+    p->source = 0;
+  }
+  cf_free(p->call, p->call_size);
+  p->call = NULL;
+  p->call_size = 0;
+  cf_free(p->data, p->data_size);
+  p->data = NULL;
+  p->len = p->data_size = 0;
+  cf_free(p->error, p->error_size);
+  p->error = NULL;
+  p->error_size = 0;
+}
+
+static const cf_future_vtable_t promise_vt = {"promise", promise_poll,
+                                              promise_drop, 0};
+
+static void init_common(cf_promise_t *p, cf_js_type_t as) {
+  memset(p, 0, sizeof *p);
+  cf_future_init(&p->base, &promise_vt);
+  cf_hostop_init(&p->op);
+  p->as = as;
+}
+
+void cf_promise_init(cf_promise_t *p, uint32_t handle, cf_js_type_t as) {
+  init_common(p, as);
+  p->source = handle;
+}
+
+void cf_js_call_init(cf_promise_t *p, const char *fn, const char *json_args,
+                     cf_js_type_t as) {
+  size_t n, j;
+  init_common(p, as);
+  if (!fn)
+    return; /* first poll: CF_EINVAL */
+  n = strlen(fn) + 1;
+  j = json_args ? strlen(json_args) + 1 : 1;
+  p->call_size = n + j;
+  p->call = cf_malloc(p->call_size);
+  if (!p->call)
+    return; /* call_size != 0 and call == NULL: first poll says CF_ENOMEM */
+  memcpy(p->call, fn, n);
+  if (json_args)
+    memcpy(p->call + n, json_args, j);
+  else
+    p->call[n] = '\0';
+}
+
+const char *cf_promise_error(const cf_promise_t *p) { return p->error; }
+
+EMSCRIPTEN_KEEPALIVE void cfw_promise_done(cf_promise_t *p, int rc,
+                                           double number, char *data,
+                                           size_t len, size_t size,
+                                           char *error, size_t error_size) {
+  p->number = number;
+  p->data = data;
+  p->len = len;
+  p->data_size = size;
+  p->error = error;
+  p->error_size = error_size;
+  cf_hostop_complete(&p->op, rc);
+}

@@ -1,0 +1,84 @@
+// package.test.mjs: the npm package smoke test. `npm pack`, install the
+// tarball into a fresh temporary folder, import it and call the prebuilt
+// module; then compile a user's C async function against the installed
+// package with emcc (flags from its cfuture-emcc-flags helper), load it
+// with loadRuntime and call it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from './helpers.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs', npm_config_update_notifier: 'false' };
+let dir, srv;
+
+before(async () => {
+  assert.ok(existsSync(path.join(root, 'dist/cfuture.wasm')), 'run npm run build:wasm first');
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cfuture-pkg-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env, encoding: 'utf8' });
+  const tarball = path.join(dir, JSON.parse(out.slice(out.indexOf('[')))[0].filename);
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', type: 'module', private: true }));
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: dir, env, stdio: 'pipe' });
+  srv = await startServer();
+});
+after(async () => {
+  await srv?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function node(script) {
+  writeFileSync(path.join(dir, 'main.mjs'), script);
+  return execFileSync(process.execPath, ['--unhandled-rejections=strict', 'main.mjs'], { cwd: dir, env, encoding: 'utf8' });
+}
+
+test('the installed package imports and calls the prebuilt module', () => {
+  const out = node(`import { loadRuntime } from 'cfuture';
+const rt = await loadRuntime();
+const slept = await rt.call('sleep', 20);
+const page = await rt.call('fetch_text', ${JSON.stringify(srv.base + '/status/404')});
+console.log(JSON.stringify({ slept, page }));
+rt.dispose();`);
+  const r = JSON.parse(out);
+  assert.ok(r.slept >= 20);
+  assert.deepEqual(r.page, { status: 404, statusText: 'Not Found', body: 'status 404' });
+});
+
+test('a user C async function compiled against the installed package', () => {
+  writeFileSync(path.join(dir, 'user.c'), `
+#include <cfuture.h>
+#include <cfuture/wasm.h>
+typedef struct { cf_async_t co; cf_sleep_t nap; double x; } twice_t;
+static cf_poll_t twice_poll(cf_future_t *f, cf_context_t *cx) {
+  twice_t *self = (twice_t *)f;
+  CF_BEGIN(self);
+  cf_sleep_init(&self->nap, 10);
+  CF_AWAIT(self, &self->nap);
+  self->x *= 2;
+  CF_END(self, self->x < 0 ? CF_ERANGE : 0);
+}
+CF_ASYNC_VTABLE(twice_vt, "twice", twice_poll, NULL);
+static int twice_init(cf_future_t *f, const cf_args_t *a) {
+  twice_t *self = (twice_t *)f;
+  cf_async_init(&self->co, &twice_vt);
+  self->x = cf_args_number(a, 0);
+  return 0;
+}
+static void twice_result(const cf_future_t *f, cf_value_t *out) {
+  *out = cf_value_number(((const twice_t *)f)->x);
+}
+CF_EXPORT_ASYNC(twice_export, "twice", twice_t, twice_init, twice_result)
+`);
+  const flags = JSON.parse(execFileSync(path.join(dir, 'node_modules/.bin/cfuture-emcc-flags'), ['--json'], { cwd: dir, env, encoding: 'utf8' }));
+  execFileSync('emcc', ['-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', 'user.c', ...flags, '-o', 'user.mjs'], { cwd: dir, env, stdio: 'pipe' });
+  const out = node(`import { loadRuntime } from 'cfuture';
+const rt = await loadRuntime({ module: './user.mjs' });
+const v = await rt.call('twice', 21);
+const e = await rt.call('twice', -1).catch((err) => err.code);
+console.log(JSON.stringify({ v, e }));
+rt.dispose();`);
+  assert.deepEqual(JSON.parse(out), { v: 42, e: 'CF_ERANGE' });
+});

@@ -1,0 +1,128 @@
+// promise.test.mjs: the Promise bridge in both directions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTestRuntime, until, sleep } from './helpers.mjs';
+
+let rt;
+const seen = { aborted: 0 };
+before(async () => {
+  rt = await loadTestRuntime({
+    host: {
+      num: (x) => Promise.resolve(x * 2),
+      str: async (s) => `got ${s}`,
+      bytes: async () => new Uint8Array([0, 1, 2, 255]),
+      json: async (o) => ({ echo: o, list: [1, 'two'] }),
+      plain: () => 42,
+      reject: async (m) => { throw new TypeError(m); },
+      rejectValue: () => Promise.reject('just a string'),
+      throws: () => { throw new Error('sync throw'); },
+      never: (opts) => new Promise(() => {
+        opts.signal.addEventListener('abort', () => seen.aborted++);
+      }),
+      later: (ms) => new Promise((r) => setTimeout(() => r(7), ms))
+    }
+  });
+});
+after(() => rt.dispose());
+
+test('C awaits JS values: number, string, bytes, JSON, plain values', async () => {
+  let r = await rt.call('call_host', 'num', '[21]', 1);
+  assert.equal(r.code, 'CF_OK');
+  assert.equal(r.number, 42);
+  r = await rt.call('call_host', 'str', '["ü"]', 2);
+  assert.equal(r.text, 'got ü');
+  r = await rt.call('call_host', 'bytes', null, 3);
+  assert.equal(r.len, 4);
+  r = await rt.call('call_host', 'json', '[{"a":1}]', 4);
+  assert.deepEqual(JSON.parse(r.text), { echo: { a: 1 }, list: [1, 'two'] });
+  r = await rt.call('call_host', 'plain', null, 1);
+  assert.equal(r.number, 42);
+});
+
+test('rejections become CF_EJS with the message', async () => {
+  let r = await rt.call('call_host', 'reject', '["boom"]', 1);
+  assert.equal(r.code, 'CF_EJS');
+  assert.equal(r.error, 'boom');
+  r = await rt.call('call_host', 'rejectValue', null, 1);
+  assert.equal(r.code, 'CF_EJS');
+  assert.equal(r.error, 'just a string');
+  r = await rt.call('call_host', 'throws', null, 1);
+  assert.equal(r.error, 'sync throw');
+  r = await rt.call('call_host', 'missing', null, 1);
+  assert.equal(r.code, 'CF_EINVAL');
+  assert.match(r.error, /no host function/);
+  r = await rt.call('call_host', 'str', null, 1);
+  assert.equal(r.code, 'CF_EINVAL', 'a string is not a number');
+});
+
+test('await a Promise handed over as a handle', async () => {
+  let r = await rt.call('await_handle', rt.handle(Promise.resolve('hi')), 2);
+  assert.equal(r.text, 'hi');
+  r = await rt.call('await_handle', rt.handle(Promise.reject(new Error('no'))), 2);
+  assert.equal(r.code, 'CF_EJS');
+  assert.equal(r.error, 'no');
+  const h = rt.handle(Promise.resolve(1));
+  await rt.call('await_handle', h, 1);
+  r = await rt.call('await_handle', h, 1);
+  assert.equal(r.code, 'CF_EINVAL', 'a handle is consumed once');
+  assert.equal(rt.stats().hostOps, 0);
+});
+
+test('dropping the C future aborts the host signal and ignores late results', async () => {
+  const before = seen.aborted;
+  let r = await rt.call('call_host', 'never', null, 1, 30);
+  assert.equal(r.code, 'CF_ETIMEDOUT');
+  assert.equal(seen.aborted, before + 1);
+  r = await rt.call('call_host', 'later', '[60]', 1, 20);
+  assert.equal(r.code, 'CF_ETIMEDOUT');
+  await sleep(80); // the late resolution arrives and must be ignored
+  assert.equal(rt.stats().hostOps, 0);
+  assert.equal(rt.stats().hostHolds, 0);
+});
+
+test('rt.call results and C errors', async () => {
+  assert.equal(await rt.call('add', 2, 40), 42);
+  assert.equal(await rt.call('echo', 'text ✓'), 'text ✓');
+  assert.deepEqual(await rt.call('echo', { a: [1, null] }), { a: [1, null] });
+  assert.deepEqual(await rt.call('echo', new Uint8Array([9, 8])), new Uint8Array([9, 8]));
+  await assert.rejects(rt.call('fail', -110), (e) => e instanceof Error && e.code === 'CF_ETIMEDOUT' && e.errno === -110);
+  await assert.rejects(rt.call('init_fails'), { code: 'CF_ERANGE' });
+  await assert.rejects(rt.call('no_such_export'), { code: 'CF_ENOENT' });
+});
+
+test('aborting the signal aborts the C task and rejects with AbortError', async () => {
+  const ac = new AbortController();
+  const p = rt.call('sleep', 60000, { signal: ac.signal });
+  await until(() => rt.tasks().some((t) => t.name === 'sleep' && t.awaits === 'sleep'), 2000, 'task visible');
+  ac.abort();
+  await assert.rejects(p, (e) => e instanceof DOMException && e.name === 'AbortError');
+  await until(() => rt.tasks().length === 0, 2000, 'task gone');
+  assert.equal(rt.stats().liveTimers, 0);
+  const pre = new AbortController();
+  pre.abort();
+  await assert.rejects(rt.call('sleep', 10, { signal: pre.signal }), { name: 'AbortError' });
+  // A signal that never fires does not keep anything alive.
+  assert.equal(await rt.call('add', 1, 1, { signal: new AbortController().signal }), 2);
+});
+
+test('tasks() shows names, states, awaits, polls and wakes', async () => {
+  const p = rt.call('sleep', 100);
+  await until(() => rt.tasks().length === 1, 2000, 'task listed');
+  const [t] = rt.tasks();
+  assert.equal(t.name, 'sleep');
+  assert.equal(t.state, 'idle');
+  assert.equal(t.awaits, 'sleep');
+  assert.ok(t.id > 0);
+  assert.ok(t.polls >= 1);
+  await p;
+  assert.deepEqual(rt.tasks(), []);
+});
+
+test('dispose rejects pending calls with CF_ECANCELED', async () => {
+  const rt2 = await loadTestRuntime();
+  const p = rt2.call('sleep', 60000);
+  await sleep(10);
+  rt2.dispose();
+  await assert.rejects(p, { code: 'CF_ECANCELED' });
+  await assert.rejects(rt2.call('add', 1, 2), /disposed/);
+});

@@ -1,0 +1,72 @@
+// timers.test.mjs: the JS driver's host timer, ordering, the virtual clock.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTestRuntime, sleep, until } from './helpers.mjs';
+
+let rt, cf;
+before(async () => {
+  rt = await loadTestRuntime();
+  cf = rt.module.cfuture;
+});
+after(() => rt.dispose());
+
+test('equal deadlines fire in start order', async () => {
+  const order = await rt.call('order', 50, 20);
+  assert.deepEqual(order, Array.from({ length: 50 }, (_, i) => i));
+});
+
+test('sleeps never complete early (runtime and host clocks)', async () => {
+  for (const ms of [1, 5, 17, 40]) {
+    const t0 = performance.now();
+    const r = await rt.call('sleep', ms);
+    const host = performance.now() - t0;
+    assert.ok(r.end - r.start >= ms, `runtime clock: ${r.end - r.start} < ${ms}`);
+    assert.ok(host >= ms - 1, `host clock: ${host} < ${ms}`); // -1: runtime ms are floored
+  }
+});
+
+test('at most one host timer with 1e5 C timers pending', async () => {
+  const base = cf.stats.maxHostTimersArmed;
+  assert.ok(base <= 1);
+  const n = await rt.call('spawn_sleepers', 100000, 1500, 500);
+  assert.equal(n, 100000);
+  await until(() => rt.stats().liveTimers === 100000, 5000, '1e5 timers registered');
+  assert.equal(cf.stats.hostTimersArmed, 1);
+  assert.equal(rt.stats().hostTimerArmed, 1);
+  await until(() => rt.stats().liveTasks === 0, 10000, 'sleepers finished');
+  assert.equal(cf.stats.maxHostTimersArmed, 1);
+  assert.equal(rt.stats().liveTimers, 0);
+  assert.equal(cf.stats.hostTimersArmed, 0);
+});
+
+test('delays beyond 2^31-1 ms are split, never fired early', async () => {
+  const fires = cf.stats.timerFires;
+  const p = rt.call('sleep', 3e9, { signal: AbortSignal.timeout(100) });
+  await assert.rejects(p, { name: 'AbortError' });
+  // Node would clamp an over-long setTimeout to 1 ms and fire at once.
+  assert.equal(cf.stats.timerFires, fires);
+  await until(() => rt.stats().liveTimers === 0, 2000, 'timer cancelled');
+});
+
+test('virtual clock: pause, advance fires timers in order, resume', async () => {
+  rt.clock.pause();
+  assert.equal(rt.clock.paused, true);
+  const t0 = rt.clock.now();
+  const got = [];
+  const a = rt.call('sleep', 1000).then((r) => got.push(['a', r.end - r.start]));
+  const b = rt.call('sleep', 500).then((r) => got.push(['b', r.end - r.start]));
+  await sleep(30);
+  assert.deepEqual(got, [], 'nothing fires while paused');
+  await rt.clock.advance(499);
+  assert.deepEqual(got, []);
+  await rt.clock.advance(1);
+  assert.deepEqual(got, [['b', 500]]);
+  await rt.clock.advance(10000);
+  await Promise.all([a, b]);
+  assert.deepEqual(got, [['b', 500], ['a', 1000]]);
+  assert.equal(rt.clock.now(), t0 + 10500);
+  rt.clock.resume();
+  assert.equal(rt.clock.paused, false);
+  const r = await rt.call('sleep', 10);
+  assert.ok(r.start >= t0 + 10500, 'time continues from the virtual time');
+});

@@ -1,0 +1,108 @@
+/* t_basic.c: small exports for the rt.call bridge tests: immediate results
+ * of every type, errors, a sleep, the allocator's live bytes and stopping
+ * flags. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "t_support.h"
+
+/* An immediate future carrying a value (ready at the first poll). */
+typedef struct now {
+  cf_future_t base;
+  int rc;
+  cf_value_t v;
+} now_t;
+
+static cf_poll_t now_poll(cf_future_t *f, cf_context_t *cx) {
+  (void)cx;
+  f->rc = ((now_t *)f)->rc;
+  return CF_READY;
+}
+static const cf_future_vtable_t now_vt = {"now", now_poll, NULL, 0};
+static void now_result(const cf_future_t *f, cf_value_t *out) {
+  *out = ((const now_t *)f)->v;
+}
+
+static int add_init(cf_future_t *f, const cf_args_t *a) {
+  now_t *n = (now_t *)f;
+  cf_future_init(f, &now_vt);
+  n->v = cf_value_number(cf_args_number(a, 0) + cf_args_number(a, 1));
+  return 0;
+}
+CF_EXPORT_ASYNC(add_export, "add", now_t, add_init, now_result)
+
+/* echo(x): returns its argument with the same type. */
+static int echo_init(cf_future_t *f, const cf_args_t *a) {
+  now_t *n = (now_t *)f;
+  size_t len = 0;
+  const char *s = cf_args_string(a, 0, &len);
+  cf_future_init(f, &now_vt);
+  n->v.type = cf_args_type(a, 0);
+  n->v.number = cf_args_number(a, 0);
+  n->v.data = s;
+  n->v.len = len;
+  return 0;
+}
+CF_EXPORT_ASYNC(echo_export, "echo", now_t, echo_init, now_result)
+
+/* fail(rc): finishes with that error code. */
+static int fail_init(cf_future_t *f, const cf_args_t *a) {
+  now_t *n = (now_t *)f;
+  cf_future_init(f, &now_vt);
+  n->rc = (int)cf_args_number(a, 0);
+  return 0;
+}
+CF_EXPORT_ASYNC(fail_export, "fail", now_t, fail_init, NULL)
+
+/* init_fails(): the constructor refuses (CF_ERANGE). */
+static int init_fails_init(cf_future_t *f, const cf_args_t *a) {
+  (void)f;
+  (void)a;
+  return CF_ERANGE;
+}
+CF_EXPORT_ASYNC(init_fails_export, "init_fails", now_t, init_fails_init, NULL)
+
+static int live_init(cf_future_t *f, const cf_args_t *a) {
+  now_t *n = (now_t *)f;
+  (void)a;
+  cf_future_init(f, &now_vt);
+  n->v = cf_value_number((double)t_live_bytes());
+  return 0;
+}
+CF_EXPORT_ASYNC(live_export, "live_bytes", now_t, live_init, now_result)
+
+/* sleep(ms, label): sleeps, then returns label (a string). */
+typedef struct nap {
+  cf_async_t co;
+  cf_sleep_t s;
+  double ms;
+  const char *label;
+  int64_t start, end;
+  char out[96];
+} nap_t;
+
+static cf_poll_t nap_poll(cf_future_t *f, cf_context_t *cx) {
+  nap_t *self = (nap_t *)f;
+  CF_BEGIN(self);
+  self->start = cf_runtime_now(cx->rt);
+  cf_sleep_init(&self->s, (int64_t)self->ms);
+  CF_AWAIT(self, &self->s);
+  self->end = cf_runtime_now(cx->rt);
+  snprintf(self->out, sizeof self->out, "{\"start\":%lld,\"end\":%lld}",
+           (long long)self->start, (long long)self->end);
+  CF_END(self, 0);
+}
+CF_ASYNC_VTABLE(nap_vt, "sleep_fn", nap_poll, NULL);
+static int nap_init(cf_future_t *f, const cf_args_t *a) {
+  nap_t *self = (nap_t *)f;
+  cf_async_init(&self->co, &nap_vt);
+  self->ms = cf_args_number(a, 0);
+  if (isnan(self->ms))
+    return CF_EINVAL;
+  return 0;
+}
+static void nap_result(const cf_future_t *f, cf_value_t *out) {
+  *out = cf_value_json(((const nap_t *)f)->out);
+}
+CF_EXPORT_ASYNC(nap_export, "sleep", nap_t, nap_init, nap_result)

@@ -1,0 +1,118 @@
+/* t_promise.c: Promise-bridge exports: await a handle or a host function
+ * and report the outcome as JSON; a loop of awaits for the benchmark. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "t_support.h"
+
+/* await_handle(h, as) / call_host(fn, json, as, timeout_ms) -> JSON
+ * {rc, code, number, text, error} */
+typedef struct aw {
+  cf_async_t co;
+  cf_promise_t p;
+  cf_timeout_t to;
+  double handle, as, timeout_ms;
+  const char *fn, *json;
+  char out[1024];
+} aw_t;
+
+static cf_poll_t aw_poll(cf_future_t *f, cf_context_t *cx) {
+  aw_t *self = (aw_t *)f;
+  int rc;
+  CF_BEGIN(self);
+  if (self->fn)
+    cf_js_call_init(&self->p, self->fn, self->json, (cf_js_type_t)self->as);
+  else
+    cf_promise_init(&self->p, (uint32_t)self->handle, (cf_js_type_t)self->as);
+  if (self->timeout_ms > 0) {
+    cf_timeout_init(&self->to, &self->p.base, (int64_t)self->timeout_ms);
+    CF_AWAIT(self, &self->to);
+  } else {
+    CF_AWAIT(self, &self->p);
+  }
+  rc = self->timeout_ms > 0 ? self->to.base.rc : self->p.base.rc;
+  snprintf(self->out, sizeof self->out,
+           "{\"rc\":%d,\"code\":\"%s\",\"number\":%.17g,\"len\":%zu,\"text\":",
+           rc, cf_err_name(rc), isfinite(self->p.number) ? self->p.number : 0,
+           self->p.len);
+  t_json_str(self->out, sizeof self->out, self->p.data ? self->p.data : "",
+             self->p.data ? self->p.len : 0);
+  strncat(self->out, ",\"error\":", sizeof self->out - strlen(self->out) - 1);
+  {
+    const char *e = cf_promise_error(&self->p);
+    t_json_str(self->out, sizeof self->out, e ? e : "", e ? strlen(e) : 0);
+  }
+  strncat(self->out, "}", sizeof self->out - strlen(self->out) - 1);
+  CF_END(self, 0);
+}
+static void aw_cleanup(cf_future_t *f) {
+  aw_t *self = (aw_t *)f;
+  cf_future_drop(&self->to.base);
+  cf_future_drop(&self->p.base);
+}
+CF_ASYNC_VTABLE(aw_vt, "await_js", aw_poll, aw_cleanup);
+static void aw_result(const cf_future_t *f, cf_value_t *out) {
+  *out = cf_value_json(((const aw_t *)f)->out);
+}
+
+static int await_handle_init(cf_future_t *f, const cf_args_t *a) {
+  aw_t *self = (aw_t *)f;
+  cf_async_init(&self->co, &aw_vt);
+  self->handle = cf_args_number(a, 0);
+  self->as = cf_args_number(a, 1);
+  self->timeout_ms = cf_args_number(a, 2);
+  return 0;
+}
+CF_EXPORT_ASYNC(await_handle_export, "await_handle", aw_t, await_handle_init,
+                aw_result)
+
+static int call_host_init(cf_future_t *f, const cf_args_t *a) {
+  aw_t *self = (aw_t *)f;
+  cf_async_init(&self->co, &aw_vt);
+  self->fn = cf_args_string(a, 0, NULL);
+  self->json = cf_args_string(a, 1, NULL);
+  self->as = cf_args_number(a, 2);
+  self->timeout_ms = cf_args_number(a, 3);
+  return self->fn ? 0 : CF_EINVAL;
+}
+CF_EXPORT_ASYNC(call_host_export, "call_host", aw_t, call_host_init,
+                aw_result)
+
+/* await_loop(fn, n): await host function fn (returning a resolved
+ * Promise) n times in sequence; returns the sum of the numbers. */
+typedef struct loop {
+  cf_async_t co;
+  cf_promise_t p;
+  const char *fn;
+  double n, i, sum;
+} loop_t;
+
+static cf_poll_t loop_poll(cf_future_t *f, cf_context_t *cx) {
+  loop_t *self = (loop_t *)f;
+  CF_BEGIN(self);
+  for (self->i = 0; self->i < self->n; self->i++) {
+    cf_js_call_init(&self->p, self->fn, NULL, CF_JS_NUMBER);
+    CF_AWAIT(self, &self->p);
+    if (self->p.base.rc < 0)
+      CF_RETURN(self, self->p.base.rc);
+    self->sum += self->p.number;
+    cf_future_drop(&self->p.base);
+  }
+  CF_END(self, 0);
+}
+static void loop_cleanup(cf_future_t *f) {
+  cf_future_drop(&((loop_t *)f)->p.base);
+}
+CF_ASYNC_VTABLE(loop_vt, "await_loop", loop_poll, loop_cleanup);
+static int loop_init(cf_future_t *f, const cf_args_t *a) {
+  loop_t *self = (loop_t *)f;
+  cf_async_init(&self->co, &loop_vt);
+  self->fn = cf_args_string(a, 0, NULL);
+  self->n = cf_args_number(a, 1);
+  return self->fn ? 0 : CF_EINVAL;
+}
+static void loop_result(const cf_future_t *f, cf_value_t *out) {
+  *out = cf_value_number(((const loop_t *)f)->sum);
+}
+CF_EXPORT_ASYNC(loop_export, "await_loop", loop_t, loop_init, loop_result)

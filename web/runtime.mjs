@@ -1,0 +1,86 @@
+// web/runtime.mjs: loads the cfuture demo module for the page and gives the
+// page one small surface, whatever the bindings' exact shape:
+//   { kind, call(entry, args, {signal}), tasks(), onLine(fn), info, dispose() }
+//
+// Invariants: C stdout lines reach every onLine listener in order, one call
+// per line; tasks() always returns an array of plain
+// {id, name, state, awaits, polls, wakes} objects (state lower-case).
+// The simulated runtime is only used when the page is opened with ?sim=1,
+// and says so in `kind`, so it can never pass for the real thing.
+
+const STATE_NAMES = ['idle', 'queued', 'running', 'finished', 'canceled'];
+
+export function normalizeTask(t) {
+  const state = typeof t.state === 'number' ? STATE_NAMES[t.state] ?? String(t.state)
+    : String(t.state ?? 'idle').toLowerCase().replace(/^cf_task_/, '');
+  return {
+    id: Number(t.id),
+    name: t.name ?? null,
+    state,
+    awaits: t.awaits ?? t.awaiting ?? null,
+    polls: Number(t.polls ?? 0),
+    wakes: Number(t.wakes ?? 0),
+  };
+}
+
+function lineSplitter(emit) {
+  // print hooks may deliver whole lines or fragments; emit whole lines only.
+  let buf = '';
+  return (text) => {
+    buf += String(text);
+    if (!buf.includes('\n')) {
+      // Emscripten's print hook strips the newline: a call is a line.
+      emit(buf);
+      buf = '';
+      return;
+    }
+    const parts = buf.split('\n');
+    buf = parts.pop();
+    for (const p of parts) emit(p);
+  };
+}
+
+export async function loadDemoRuntime({ sim = false, base = '' } = {}) {
+  const listeners = new Set();
+  const emit = (line) => { for (const fn of listeners) fn(line); };
+  const errListeners = new Set();
+  const emitErr = (line) => { for (const fn of errListeners) fn(line); };
+
+  if (sim) {
+    const { createSimRuntime } = await import('./sim-runtime.mjs');
+    const rt = createSimRuntime(emit);
+    return {
+      kind: 'simulated',
+      info: 'simulated in JS (?sim=1): not the wasm runtime',
+      call: (entry, args, opts) => rt.call(entry, args, opts),
+      tasks: () => rt.tasks().map(normalizeTask),
+      taskCount: () => rt.tasks().length,
+      onLine: (fn) => listeners.add(fn),
+      onErrLine: (fn) => errListeners.add(fn),
+      dispose: () => {},
+    };
+  }
+
+  const bindings = await import(`${base}/bindings/index.mjs`);
+  const { createDemoModuleOptions } = await import('./module-options.mjs');
+  const opts = await createDemoModuleOptions({
+    base,
+    print: lineSplitter(emit),
+    printErr: lineSplitter(emitErr),
+  });
+  const t0 = performance.now();
+  const rt = await bindings.loadRuntime(opts);
+  const loadMs = performance.now() - t0;
+  return {
+    kind: 'wasm',
+    info: `wasm module loaded in ${loadMs.toFixed(0)} ms`,
+    raw: rt,
+    call: (entry, args, { signal } = {}) => rt.call(entry, ...args, { signal }),
+    tasks: () => (rt.tasks() ?? []).map(normalizeTask),
+    // Cheap (counters only), unlike tasks() which copies every entry.
+    taskCount: () => rt.stats().liveTasks,
+    onLine: (fn) => listeners.add(fn),
+    onErrLine: (fn) => errListeners.add(fn),
+    dispose: () => rt.dispose(),
+  };
+}
