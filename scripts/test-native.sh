@@ -3,7 +3,7 @@
 #   1. ctest with warnings as errors (gcc)
 #   2. ctest under ASan+UBSan (clang, or $CF_SAN_CC)
 #   3. every test binary under valgrind (--error-exitcode=1
-#      --leak-check=full), iterations divided by $CF_VALGRIND_SCALE (4)
+#      --leak-check=full), iterations divided by $CF_VALGRIND_SCALE (1: full)
 #   4. the libFuzzer target fuzz_runtime for $CF_FUZZ_SECONDS (60) with
 #      clang, ASan+UBSan
 # Each step prints one summary line; the script exits non-zero if any step
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 ROOT=${CF_BUILD_ROOT:-build/native}
 JOBS=${CF_JOBS:-2}
 FUZZ_SECONDS=${CF_FUZZ_SECONDS:-60}
-VG_SCALE=${CF_VALGRIND_SCALE:-4}
+VG_SCALE=${CF_VALGRIND_SCALE:-1}
 SAN_CC=${CF_SAN_CC:-clang}
 mkdir -p "$ROOT"
 failed=0

@@ -140,9 +140,11 @@ export function checkLines(example, lines, scale) {
   return null;
 }
 
-/** Tolerance for a measured duration: generous for tiny ones (load jitter). */
+/** Tolerance for a measured duration: never early (timers never fire
+ * early), late by at most max(200 ms, 25%) (connection setup, host timer
+ * latency, load). */
 export function withinTolerance(measured, expected) {
   if (expected == null) return true;
-  const slack = Math.max(150, expected * 0.25);
+  const slack = Math.max(200, expected * 0.25);
   return measured >= expected - 30 && measured <= expected + slack;
 }

@@ -101,6 +101,9 @@ int cf_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size, const char *name,
 
 /* Abort the task: its future is dropped (now, or right after its current
  * poll if it aborts itself) and awaiting the handle yields CF_ECANCELED.
+ * An abort requested during the poll in which the task completes wins: the
+ * outcome is CF_ECANCELED (consistent with this call returning 0). A task
+ * aborted while queued keeps its block until the queue reaches it.
  * Idempotent. Returns 0 if this call aborted it, CF_EAGAIN if it was already
  * aborted, CF_EINVAL if the task had already finished (its outcome stands)
  * or the handle was released. */

@@ -16,13 +16,16 @@ const run = (...args) => spawnSync(process.execPath, [script, ...args], {
 
 test('--cli all prints every example\'s lines and exits 0', () => {
   ensureDemoBuilt({ quiet: true });
-  const r = run('--cli', 'all', '--scale', '0.25');
+  let r = run('--cli', 'all', '--scale', '0.5');
+  // Exit 1 with only "duration out of tolerance" verdicts can be load on a
+  // shared machine: one retry (wrong lines fail at once, below).
+  if (r.status === 1 && !/✗ (?!duration)/.test(r.stdout)) r = run('--cli', 'all', '--scale', '0.5');
   assert.equal(r.status, 0, r.stdout + r.stderr);
   for (const ex of EXAMPLES) {
     assert.match(r.stdout, new RegExp(`== ${ex.name} `));
     const section = r.stdout.split(`== ${ex.name} `)[1].split('\n== ')[0].split('\n\nsummary')[0];
     const lines = section.split('\n').slice(1).filter((l) => l !== '');
-    const want = ex.expect(0.25);
+    const want = ex.expect(0.5);
     assert.equal(lines.length, want.length, `${ex.name}: ${JSON.stringify(lines)}`);
     want.forEach((w, i) => (typeof w === 'string' ? assert.equal(lines[i], w) : assert.match(lines[i], w)));
     assert.match(r.stdout, new RegExp(`   ${ex.name}: \\d+ ms.* ✓`));

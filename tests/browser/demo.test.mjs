@@ -19,7 +19,10 @@ import { ensureDemoBuilt } from '../../scripts/demo.mjs';
 import { EXAMPLES, checkLines, withinTolerance } from '../../web/examples.mjs';
 import { launch, screenshotDir, chromiumAvailable, CHROMIUM } from './helpers.mjs';
 
-const SCALE = Number(process.env.CF_DEMO_SCALE ?? 0.25);
+// 0.5: fast, yet the slack (withinTolerance) stays below the difference
+// between the concurrent and the sequential timings (e.g. join: 1.5 s vs
+// 2 s), so a combinator that serialised its children would fail.
+const SCALE = Number(process.env.CF_DEMO_SCALE ?? 0.5);
 
 let srv, browser, page;
 
@@ -73,32 +76,42 @@ test('the page loads the wasm runtime and shows a card per example', async () =>
   assert.equal(await page.evaluate(() => window.cfDemo.liveTasks()), 0);
 });
 
+// Lines and "never early" must hold on every run. A duration over the
+// tolerance is retried once: CPU contention on a shared 2-core machine can
+// delay one run, while a real defect (children run one after another)
+// makes every run late.
 for (const ex of EXAMPLES) {
   test(`example ${ex.name}: expected lines, duration within tolerance`, async () => {
     const expected = ex.expectedMs?.(SCALE) ?? null;
-    const r = await runByClick(ex.name, 60000);
-    assert.equal(r.state, 'done', `state ${r.state}: ${r.error ?? r.mismatch ?? ''}`);
-    assert.equal(checkLines(ex, r.lines, SCALE), null);
-    // The output panel shows the same lines (without their timestamps).
-    const shown = await page.locator(`#card-${ex.name} .output .line`).evaluateAll(
-      (els) => els.map((e) => [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('')));
-    assert.deepEqual(shown, r.lines);
+    const durations = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const r = await runByClick(ex.name, 60000);
+      assert.equal(r.state, 'done', `state ${r.state}: ${r.error ?? r.mismatch ?? ''}`);
+      assert.equal(checkLines(ex, r.lines, SCALE), null);
+      // The output panel shows the same lines (without their timestamps).
+      const shown = await page.locator(`#card-${ex.name} .output .line`).evaluateAll(
+        (els) => els.map((e) => [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('')));
+      assert.deepEqual(shown, r.lines);
+      if (ex.name === 'spawn') {
+        const ticks = Number(/ticker ran (\d+) times/.exec(r.lines.at(-1))[1]);
+        assert.ok(ticks > 0, 'the ticker ran during the computation (cf_yield_now let timers fire)');
+      }
+      if (expected != null && expected >= 200) {
+        // The task inspector saw the call's task: the timeline has bars.
+        const bars = await page.locator(`#card-${ex.name} svg.timeline rect`).count();
+        assert.ok(bars > 0, 'timeline has task segments');
+        const label = await page.locator(`#card-${ex.name} svg.timeline text.lbl`).first().textContent();
+        assert.match(label, new RegExp(ex.entry));
+      }
+      assert.equal(await page.evaluate(() => window.cfDemo.liveTasks()), 0, 'no task left behind');
+      durations.push(Math.round(r.ms));
+      if (expected == null) break;
+      assert.ok(r.ms >= expected - 30, `never early: ${Math.round(r.ms)} ms vs ${expected} ms`);
+      if (withinTolerance(r.ms, expected)) break;
+    }
     if (expected != null) {
-      assert.ok(withinTolerance(r.ms, expected), `${ex.name}: ${Math.round(r.ms)} ms vs expected ${expected} ms`);
-      assert.ok(r.ms >= expected - 30, 'never early');
+      assert.ok(withinTolerance(durations.at(-1), expected), `${ex.name}: ${durations.join(', ')} ms vs expected ${expected} ms`);
     }
-    if (ex.name === 'spawn') {
-      const ticks = Number(/ticker ran (\d+) times/.exec(r.lines.at(-1))[1]);
-      assert.ok(ticks > 0, 'the ticker ran during the computation (cf_yield_now let timers fire)');
-    }
-    if (expected != null && expected >= 200) {
-      // The task inspector saw the call's task: the timeline has bars.
-      const bars = await page.locator(`#card-${ex.name} svg.timeline rect`).count();
-      assert.ok(bars > 0, 'timeline has task segments');
-      const label = await page.locator(`#card-${ex.name} svg.timeline text.lbl`).first().textContent();
-      assert.match(label, new RegExp(ex.entry));
-    }
-    assert.equal(await page.evaluate(() => window.cfDemo.liveTasks()), 0, 'no task left behind');
   });
 }
 
