@@ -4,8 +4,8 @@
 #   2. ctest under ASan+UBSan (clang, or $CF_SAN_CC)
 #   3. every test binary under valgrind (--error-exitcode=1
 #      --leak-check=full), iterations divided by $CF_VALGRIND_SCALE (1: full)
-#   4. the libFuzzer target fuzz_runtime for $CF_FUZZ_SECONDS (60) with
-#      clang, ASan+UBSan
+#   4. each libFuzzer target (tests/fuzz/fuzz_*.c) for $CF_FUZZ_SECONDS
+#      (60) with clang, ASan+UBSan
 # Each step prints one summary line; the script exits non-zero if any step
 # failed (all steps run regardless, so one report shows everything).
 # Build trees live under $CF_BUILD_ROOT (default: build/native). Logs are
@@ -103,24 +103,27 @@ else
   fi
 fi
 
-# ---- 4. libFuzzer ----
+# ---- 4. libFuzzer: every tests/fuzz/fuzz_*.c target ----
 d=$ROOT/fuzz
 log=$ROOT/fuzz.log
-t0=$SECONDS
 if ! command -v clang >/dev/null; then
   say fuzz FAIL "clang not installed"
 elif cmake -S . -B "$d" -DCMAKE_BUILD_TYPE=Debug -DCF_FUZZ=ON \
   -DCF_SANITIZE=ON -DCF_TESTS=OFF -DCF_WERROR=ON \
   -DCMAKE_C_COMPILER=clang >"$log" 2>&1 &&
-  cmake --build "$d" -j "$JOBS" --target fuzz_runtime >>"$log" 2>&1; then
-  mkdir -p "$d/corpus" "$d/artifacts"
-  if "$d/fuzz_runtime" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-    -artifact_prefix="$d/artifacts/" "$d/corpus" >>"$log" 2>&1; then
-    runs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1)
-    say fuzz ok "fuzz_runtime: ${runs:-?}s, no crash or divergence"
-  else
-    say fuzz FAIL "fuzz_runtime crashed or diverged; artifacts in $d/artifacts; see $log"
-  fi
+  cmake --build "$d" -j "$JOBS" >>"$log" 2>&1; then
+  for src in tests/fuzz/fuzz_*.c; do
+    name=$(basename "$src" .c)
+    flog=$ROOT/$name.log
+    mkdir -p "$d/$name-corpus" "$d/artifacts"
+    if "$d/$name" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+      -artifact_prefix="$d/artifacts/$name-" "$d/$name-corpus" >"$flog" 2>&1; then
+      runs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$flog" | tail -1)
+      say "$name" ok "${runs:-?}s, no crash or divergence"
+    else
+      say "$name" FAIL "crashed or diverged; artifacts in $d/artifacts; see $flog"
+    fi
+  done
 else
   say fuzz FAIL "build failed; see $log"
 fi

@@ -261,12 +261,17 @@ async function runExample(card) {
   card.t0 = t0;
   card.rec.t0 = t0;
 
+  // Sample on a timer as well as per frame: a browser may skip frames while
+  // the executor's macrotasks run, but timers still fire, so the recording
+  // stays complete; drawing happens on frames.
   let raf = 0;
   let lastTable = 0;
+  let snap = [];
+  const take = () => { snap = rt.tasks(); sample(card.rec, snap); };
+  const sampler = setInterval(take, 20);
   const tick = () => {
     const now = performance.now();
-    const snap = rt.tasks();
-    sample(card.rec, snap);
+    take();
     if (now - lastTable > 80) { drawTable(card, snap); lastTable = now; }
     drawTimeline(card, now - t0);
     updateDurbar(card, now - t0);
@@ -296,6 +301,7 @@ async function runExample(card) {
     setState(card, result.state, canceled ? 'canceled' : 'error');
   } finally {
     cancelAnimationFrame(raf);
+    clearInterval(sampler);
     const end = performance.now() - t0;
     sample(card.rec, rt.tasks());
     for (const r of card.rec.tasks.values()) if (!r.ended) { r.ended = true; r.last = end; }
