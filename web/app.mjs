@@ -164,7 +164,7 @@ function drawTimeline(card, endT) {
   if (!rows.length) {
     const msg = !rec ? 'run to record a timeline'
       : card.el.dataset.state === 'running' ? 'waiting for the first sample…'
-        : `finished in ${fmtMs(endT)}, before the first frame's sample`;
+        : `finished in ${fmtMs(endT)}, before the first sample (every 20 ms)`;
     svg.append(svgEl('text', { x: W / 2, y: TOP + 13, 'text-anchor': 'middle', class: 'empty' }, msg));
     return;
   }
@@ -180,6 +180,10 @@ function drawTimeline(card, endT) {
       const rect = svgEl('rect', { x: x(s.from), y: y + 3, width: w, height: ROW - 7, rx: 2, class: `seg-${s.state}` });
       rect.append(svgEl('title', {}, `#${r.id} ${r.name ?? ''}: ${s.state}${s.awaits ? ` awaiting ${s.awaits}` : ''} ${fmtMs(s.from)} – ${fmtMs(s.to)}`));
       svg.append(rect);
+      // Name what the task awaits when the bar has room for it.
+      if (s.awaits && w > 7 * s.awaits.length + 8) {
+        svg.append(svgEl('text', { x: x(s.from) + 4, y: y + 12, class: 'seg-lbl' }, s.awaits));
+      }
     }
     if (r.ended) svg.append(svgEl('rect', { x: x(r.last) - 1, y: y + 2, width: 3, height: ROW - 5, class: 'seg-finished' }));
   });

@@ -161,6 +161,78 @@ typedef struct cf_interval_stream {
 void cf_interval_stream_init(cf_interval_stream_t *s, int64_t period_ms,
                              cf_missed_tick_t missed);
 
+/* ---- buffered ---------------------------------------------------------- */
+
+/* buffered(n): a stream of futures in, a stream of their outputs out, in
+ * input order, with at most `limit` futures in flight (tokio/futures
+ * StreamExt::buffered). Finished futures whose output is not yet due (an
+ * earlier one is still running) keep their slot, so `limit` bounds memory
+ * as well as concurrency, and no new item is pulled from `inner` while
+ * all slots are taken: that is the backpressure.
+ *
+ * Where the futures come from:
+ *   - start == NULL: the items of `inner` ARE unpolled futures (item_size
+ *     bytes, at least a cf_future_t); each is moved (memcpy) into its slot
+ *     as spawn does, and fut_size is ignored.
+ *   - otherwise start(ud, item, slot) initialises a future of up to
+ *     fut_size bytes in a zeroed slot (polled in place, never moved) and
+ *     returns 0, or a negative code that becomes an error item in the
+ *     item's position (the slot is dropped).
+ * What comes out, for each future in order:
+ *   - output(ud, fut, out) writes out_size bytes to `out` and returns 0
+ *     (an item), or a negative code (an error item). It is called once,
+ *     just before the future is dropped, so it may take ownership of the
+ *     future's outputs (clear them in the future so its drop keeps off).
+ *   - output == NULL: fut->rc < 0 is an error item, otherwise the item is
+ *     fut->rc as an `int` (out_size must be sizeof(int)).
+ * Error items of `inner` pass through in their position; the stream
+ * continues after every error item. END once `inner` ended and every
+ * future's output was delivered.
+ *
+ * Polling: each future has its own waker, and a poll polls only futures
+ * woken since they were last polled (a newly started one counts as woken);
+ * a future woken during the poll runs on the next one. Delivering an output
+ * that is already there spends one cf_coop_proceed unit.
+ *
+ * Cancel safety: cf_stream_next / poll_next on it is cancel-safe (the
+ * futures live in the stream, an output leaves only in the poll that
+ * returns it). Dropping the stream drops every future in flight (cancelling
+ * their work), the outputs not yet delivered (through the futures' drop;
+ * `output` is not called), and `inner`.
+ *
+ * Init allocates the slots (limit * fut_size, rounded for alignment) and
+ * one inner item in one block: 0, CF_EINVAL (limit 0, no inner, a future
+ * size below sizeof(cf_future_t), out_size != sizeof(int) without output),
+ * or CF_ENOMEM. On error the adapter is inert (dropping it is a no-op) and
+ * `inner` is untouched. Cost per item: one start, O(fut_size) zeroing,
+ * polls only when woken; the per-poll scan is O(limit). */
+typedef int (*cf_buffered_start_fn)(void *ud, const void *item,
+                                    cf_future_t *slot);
+typedef int (*cf_buffered_output_fn)(void *ud, cf_future_t *fut, void *out);
+typedef struct cf_stream_buffered {
+  cf_stream_t base;
+  cf_stream_t *inner;
+  size_t limit, fut_size, stride;
+  cf_buffered_start_fn start;
+  cf_buffered_output_fn output;
+  void *ud;
+  unsigned char *block; /* slots, then the inner item, then the flags */
+  size_t block_size;
+  unsigned char *slots, *flags;
+  void *item;
+  size_t head, count; /* ring of slots in input order */
+  uint8_t inner_done;
+  cf_waker_t parent; /* what a future's wake wakes */
+} cf_stream_buffered_t;
+int cf_stream_buffered_init(cf_stream_buffered_t *b, cf_stream_t *inner,
+                            size_t limit, size_t fut_size, size_t out_size,
+                            cf_buffered_start_fn start,
+                            cf_buffered_output_fn output, void *ud);
+/* Futures in flight or holding an undelivered output (<= limit). */
+static inline size_t cf_stream_buffered_len(const cf_stream_buffered_t *b) {
+  return b->count;
+}
+
 /* ---- for_each_concurrent ---------------------------------------------- */
 
 /* Run one future per item of `stream`, at most `limit` at a time, and
