@@ -476,10 +476,10 @@ function onErrLine(text) {
 api.ready = (async () => {
   const pill = $('#rt-status');
   try {
-    rt = await loadDemoRuntime({ sim: params.get('sim') === '1' });
+    rt = await loadDemoRuntime();
     rt.onLine(onLine);
     rt.onErrLine(onErrLine);
-    pill.dataset.state = rt.kind === 'wasm' ? 'ready' : 'simulated';
+    pill.dataset.state = 'ready';
     $('.text', pill).textContent = rt.info;
     setBusy(false);
     for (const c of cards.values()) drawTimeline(c, 0);

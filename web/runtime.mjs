@@ -5,8 +5,6 @@
 // Invariants: C stdout lines reach every onLine listener in order, one call
 // per line; tasks() always returns an array of plain
 // {id, name, state, awaits, polls, wakes} objects (state lower-case).
-// The simulated runtime is only used when the page is opened with ?sim=1,
-// and says so in `kind`, so it can never pass for the real thing.
 
 const STATE_NAMES = ['idle', 'queued', 'running', 'finished', 'canceled'];
 
@@ -40,26 +38,11 @@ function lineSplitter(emit) {
   };
 }
 
-export async function loadDemoRuntime({ sim = false, base = '' } = {}) {
+export async function loadDemoRuntime({ base = '' } = {}) {
   const listeners = new Set();
   const emit = (line) => { for (const fn of listeners) fn(line); };
   const errListeners = new Set();
   const emitErr = (line) => { for (const fn of errListeners) fn(line); };
-
-  if (sim) {
-    const { createSimRuntime } = await import('./sim-runtime.mjs');
-    const rt = createSimRuntime(emit);
-    return {
-      kind: 'simulated',
-      info: 'simulated in JS (?sim=1): not the wasm runtime',
-      call: (entry, args, opts) => rt.call(entry, args, opts),
-      tasks: () => rt.tasks().map(normalizeTask),
-      taskCount: () => rt.tasks().length,
-      onLine: (fn) => listeners.add(fn),
-      onErrLine: (fn) => errListeners.add(fn),
-      dispose: () => {},
-    };
-  }
 
   const bindings = await import(`${base}/bindings/index.mjs`);
   const { createDemoModuleOptions } = await import('./module-options.mjs');
