@@ -18,6 +18,8 @@ set(CF_WASM_LINK_FLAGS
     --no-entry
     -sALLOW_MEMORY_GROWTH=1
     -sENVIRONMENT=web,worker,node
+    -sNODEJS_CATCH_EXIT=0
+    -sNODEJS_CATCH_REJECTION=0
     "-sEXPORTED_FUNCTIONS=${CF_WASM_EXPORTS_CSV}"
     --js-library ${CF_BINDINGS_DIR}/cfuture_lib.js
     --extern-pre-js ${CF_BINDINGS_DIR}/node_shim.js)

@@ -153,7 +153,7 @@ function jobs(url) {
       have.tokio && ['tokio', TOKIO, ['timers', n, reps, CH], WARM],
       have.wasm && ['cfuture-wasm', 'node', [WASM, 'timers', reps, n, CH, 1000]]
     ] });
-    for (const off of [0, 1000]) {
+    for (const off of [0, S(1000, 100)]) {
       J.push({ id: `w5+${off}`, n, impls: [
         ['js', 'node', ['--expose-gc', JS('w4_w5_host.mjs'), 'w5', n, smoke ? '1' : '2', off]],
         have.wasm && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w5', smoke ? '1' : '2', n, off]]
@@ -228,9 +228,9 @@ function comparisons() {
     }
     add(`W5 arm at ${tag} pending (wasm)`, 'time', 'ns/arm', get('cfuture-wasm', 'timers', n, 'ns_per_insert'), get('js', 'w5+0', n, 'ns_per_arm'), 'Node setTimeout', { max: 0.25 });
     add(`W5 ${tag} timers (wasm)`, 'memory', 'B/timer', get('cfuture-wasm', 'timers', n, 'bytes_per_timer'), get('js', 'w5+0', n, 'bytes_per_timer'), 'Node setTimeout', { abs: 128, unit: 'B/timer' });
-    for (const off of [0, 1000]) {
+    for (const off of [0, S(1000, 100)]) {
       const w = `w5+${off}`;
-      const lbl = `W5 ${tag} sleeps 0-50ms${off ? ' +1000ms' : ''} (wasm)`;
+      const lbl = `W5 ${tag} sleeps 0-50ms${off ? ` +${off}ms` : ''} (wasm)`;
       add(lbl, 'lateness p50', 'ms', get('cfuture-wasm', w, n, 'p50_ms'), get('js', w, n, 'p50_ms'), 'Node setTimeout', { info: true });
       add(lbl, 'lateness p99', 'ms', get('cfuture-wasm', w, n, 'p99_ms'), get('js', w, n, 'p99_ms'), 'Node setTimeout', { max: 1 });
       add(lbl, 'host timers armed', 'timers', get('cfuture-wasm', w, n, 'max_host_timers'), get('js', w, n, 'max_host_timers'), 'Node setTimeout', { eq: 1 });

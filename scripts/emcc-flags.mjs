@@ -10,7 +10,7 @@
 //   --cflags  only the compile flags (-I...)
 //   --libs    only the link flags
 //   --json    all flags as a JSON array (for build scripts)
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,8 @@ export function cfutureFlags({ cflags = true, libs = true } = {}) {
     out.push(lib,
       '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
       '-sALLOW_MEMORY_GROWTH=1', '-sENVIRONMENT=web,worker,node',
+      // a library must not install process-wide handlers in Node
+      '-sNODEJS_CATCH_EXIT=0', '-sNODEJS_CATCH_REJECTION=0',
       `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
       '--js-library', path.join(root, 'bindings/cfuture_lib.js'),
       '--extern-pre-js', path.join(root, 'bindings/node_shim.js'));
@@ -35,7 +37,8 @@ export function cfutureFlags({ cflags = true, libs = true } = {}) {
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+// Run as a command (also through node_modules/.bin symlinks)?
+if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   const a = process.argv.slice(2);
   const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags') });
   console.log(a.includes('--json') ? JSON.stringify(flags) : flags.map((f) => (/[\s'"$]/.test(f) ? `'${f}'` : f)).join(' '));

@@ -21,7 +21,9 @@ const args = rest.map((a) => (/^-?\d+(\.\d+)?$/.test(a) ? Number(a) : a));
 const resolved = Promise.resolve(1);
 const rt = await loadRuntime({
   module: join(here, 'build', 'cfbench.mjs'),
-  host: { val: () => resolved }
+  host: { val: () => resolved },
+  // for experiments only (bench/README.md): CFB_BUDGET_POLLS=n
+  budgetPolls: Number(process.env.CFB_BUDGET_POLLS || 0)
 });
 const cf = rt.module.cfuture;
 const emit = (metric, value) =>

@@ -5,7 +5,8 @@
 // with loadRuntime and call it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,13 +31,15 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function node(script) {
+// Asynchronous: the child fetches from this process's server.
+async function node(script) {
   writeFileSync(path.join(dir, 'main.mjs'), script);
-  return execFileSync(process.execPath, ['--unhandled-rejections=strict', 'main.mjs'], { cwd: dir, env, encoding: 'utf8' });
+  const { stdout } = await promisify(execFile)(process.execPath, ['--unhandled-rejections=strict', 'main.mjs'], { cwd: dir, env, encoding: 'utf8' });
+  return stdout;
 }
 
-test('the installed package imports and calls the prebuilt module', () => {
-  const out = node(`import { loadRuntime } from 'cfuture';
+test('the installed package imports and calls the prebuilt module', async () => {
+  const out = await node(`import { loadRuntime } from 'cfuture';
 const rt = await loadRuntime();
 const slept = await rt.call('sleep', 20);
 const page = await rt.call('fetch_text', ${JSON.stringify(srv.base + '/status/404')});
@@ -47,7 +50,7 @@ rt.dispose();`);
   assert.deepEqual(r.page, { status: 404, statusText: 'Not Found', body: 'status 404' });
 });
 
-test('a user C async function compiled against the installed package', () => {
+test('a user C async function compiled against the installed package', async () => {
   writeFileSync(path.join(dir, 'user.c'), `
 #include <cfuture.h>
 #include <cfuture/wasm.h>
@@ -74,7 +77,7 @@ CF_EXPORT_ASYNC(twice_export, "twice", twice_t, twice_init, twice_result)
 `);
   const flags = JSON.parse(execFileSync(path.join(dir, 'node_modules/.bin/cfuture-emcc-flags'), ['--json'], { cwd: dir, env, encoding: 'utf8' }));
   execFileSync('emcc', ['-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', 'user.c', ...flags, '-o', 'user.mjs'], { cwd: dir, env, stdio: 'pipe' });
-  const out = node(`import { loadRuntime } from 'cfuture';
+  const out = await node(`import { loadRuntime } from 'cfuture';
 const rt = await loadRuntime({ module: './user.mjs' });
 const v = await rt.call('twice', 21);
 const e = await rt.call('twice', -1).catch((err) => err.code);
