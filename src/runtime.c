@@ -9,17 +9,17 @@
  *   - in_poll > 0 while any future is being polled by this runtime; turns
  *     and block_on refuse to start then (CF_EDEADLK), so nothing is ever
  *     polled inside another poll.
- * Costs: a turn is O(tasks polled + timers fired). The clock is read after
- * polls 1, 2, 4, 8, 16 and then every 16th poll, so cheap polls pay for one
- * clock read per 16 while a run of slow polls is caught after one or two;
- * once half the slice is gone it is read after every poll, so a turn ends
- * at the first poll that reaches the slice. */
+ * Costs: a turn is O(tasks polled + timers fired). The clock is read at
+ * adaptive intervals (polls_until_check): cheap polls pay about one read
+ * per 256, slow ones are caught after one or two, and near the end of the
+ * slice it is read after every poll, so a turn ends at the first poll that
+ * reaches the slice. */
 #include "runtime_internal.h"
 
 #include "cfuture/alloc.h"
 #include "cfuture/error.h"
 
-#define DEFAULT_BUDGET_POLLS 256u
+#define DEFAULT_BUDGET_POLLS 1024u
 #define DEFAULT_BUDGET_MS 8
 #define DEFAULT_COOP 128u
 
@@ -154,6 +154,17 @@ static void admit_deferred(cf_runtime_t *rt) {
     cf__task_enqueue(rt, &rt->runq, t);
 }
 
+/* How many more polls before the next clock read: aim to read again when
+ * about half of the remaining slice is spent, judging by the average cost
+ * of the polls so far (a clock read is a call into JS on wasm, so cheap
+ * polls must not pay one each; slow polls are caught within one or two). */
+static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
+                                  int64_t elapsed) {
+  int64_t spent = elapsed > 0 ? elapsed : 1;
+  int64_t n = (int64_t)polls * (rt->budget_ms - elapsed) / (2 * spent);
+  return n < 1 ? 1u : n > 256 ? 256u : (uint32_t)n;
+}
+
 static int turn(cf_runtime_t *rt) {
   int64_t start, elapsed;
   uint32_t polls = 0, next_check = 1;
@@ -162,6 +173,7 @@ static int turn(cf_runtime_t *rt) {
   rt->run_requested = 0;
   rt->in_turn = 1;
   start = cf_runtime_now(rt);
+  rt->turn_now = start;
   if (rt->timers.len)
     cf__timers_fire(rt, start);
   admit_deferred(rt);
@@ -173,13 +185,11 @@ static int turn(cf_runtime_t *rt) {
     cf__task_run(rt, t);
     polls++;
     if (polls == next_check) {
-      elapsed = cf_runtime_now(rt) - start;
+      rt->turn_now = cf_runtime_now(rt);
+      elapsed = rt->turn_now - start;
       if (elapsed >= rt->budget_ms)
         break;
-      if (elapsed * 2 >= rt->budget_ms)
-        next_check = polls + 1;
-      else
-        next_check = polls < 16 ? polls * 2 : polls + 16;
+      next_check = polls + polls_until_check(rt, polls, elapsed);
     }
   }
   rt->in_turn = 0;

@@ -81,6 +81,7 @@ struct cf_runtime {
 
   cf_timer_heap_t timers;
   int64_t armed_deadline; /* what the driver's host timer is set for */
+  int64_t turn_now;       /* clock at the last read in this turn */
 
   cf_task_t *current; /* task being polled */
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
@@ -118,6 +119,11 @@ extern const cf_waker_vtable_t cf__task_waker_vt;
 cf_waker_t cf__task_waker(cf_task_t *t);
 
 /* runtime.c */
+/* The clock as last read in the current turn (no host call), or a fresh
+ * read outside turns. For bookkeeping only, never for deadlines. */
+static inline int64_t cf__runtime_now_cheap(cf_runtime_t *rt) {
+  return rt->in_turn ? rt->turn_now : cf_runtime_now(rt);
+}
 void cf__runtime_update_alive(cf_runtime_t *rt);
 void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
 void cf__runtime_sync_timer(cf_runtime_t *rt);

@@ -229,7 +229,7 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
   t->rt = rt;
   t->name = name;
   t->id = ++rt->next_id;
-  t->spawned_at = cf_runtime_now(rt);
+  t->spawned_at = cf__runtime_now_cheap(rt);
   t->size = (uint32_t)size;
   t->join_waker = CF_WAKER_NONE;
   memcpy(cf__task_future(t), f, size);

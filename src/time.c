@@ -19,13 +19,15 @@ static int64_t saturating_add(int64_t a, int64_t b) {
   return a + b;
 }
 
-int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
-                   const cf_waker_t *w) {
+/* `now` is passed in by callers that just read the clock: on wasm every
+ * read is a call into JS, and a timer start should cost at most one. */
+static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
+                          const cf_waker_t *w, int64_t now) {
   int err;
   if (cf_timer_is_armed(t))
     cf_timer_cancel(t);
   t->deadline = deadline;
-  if (deadline <= cf_runtime_now(rt))
+  if (deadline <= now)
     return 1;
   t->rt = rt;
   err = cf__timer_heap_push(&rt->timers, t);
@@ -35,6 +37,11 @@ int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
   if (!rt->in_turn)
     cf__runtime_sync_timer(rt);
   return 0;
+}
+
+int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
+                   const cf_waker_t *w) {
+  return timer_start_at(rt, t, deadline, w, cf_runtime_now(rt));
 }
 
 void cf_timer_cancel(cf_timer_t *t) {
@@ -71,7 +78,7 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
         s->absolute ? s->arg : (s->arg <= 0 ? now : saturating_add(now, s->arg));
     if (s->timer.deadline == CF_TIME_NEVER)
       return CF_PENDING; /* never fires, needs no timer */
-    r = cf_timer_start(cx->rt, &s->timer, s->timer.deadline, cx->waker);
+    r = timer_start_at(cx->rt, &s->timer, s->timer.deadline, cx->waker, now);
     if (r < 0) {
       f->rc = r;
       return CF_READY;
@@ -146,7 +153,7 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     cf_waker_register(&iv->timer.waker, cx->waker);
     return CF_PENDING;
   }
-  r = cf_timer_start(cx->rt, &iv->timer, iv->next, cx->waker);
+  r = timer_start_at(cx->rt, &iv->timer, iv->next, cx->waker, now);
   if (r < 0) {
     f->rc = r;
     return CF_READY;

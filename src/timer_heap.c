@@ -8,28 +8,28 @@
 
 #define ARITY 4u
 
-static int before(const cf_timer_t *a, const cf_timer_t *b) {
+static int before(const cf_timer_slot_t *a, const cf_timer_slot_t *b) {
   return a->deadline < b->deadline ||
          (a->deadline == b->deadline && a->seq < b->seq);
 }
 
-static void place(cf_timer_heap_t *h, uint32_t i, cf_timer_t *t) {
-  h->items[i] = t;
-  t->heap_index = i;
+static void place(cf_timer_heap_t *h, uint32_t i, cf_timer_slot_t e) {
+  h->items[i] = e;
+  e.t->heap_index = i;
 }
 
-static void sift_up(cf_timer_heap_t *h, uint32_t i, cf_timer_t *t) {
+static void sift_up(cf_timer_heap_t *h, uint32_t i, cf_timer_slot_t e) {
   while (i > 0) {
     uint32_t parent = (i - 1) / ARITY;
-    if (!before(t, h->items[parent]))
+    if (!before(&e, &h->items[parent]))
       break;
     place(h, i, h->items[parent]);
     i = parent;
   }
-  place(h, i, t);
+  place(h, i, e);
 }
 
-static void sift_down(cf_timer_heap_t *h, uint32_t i, cf_timer_t *t) {
+static void sift_down(cf_timer_heap_t *h, uint32_t i, cf_timer_slot_t e) {
   for (;;) {
     uint32_t first = i * ARITY + 1, best, c, end;
     if (first >= h->len)
@@ -37,14 +37,14 @@ static void sift_down(cf_timer_heap_t *h, uint32_t i, cf_timer_t *t) {
     best = first;
     end = first + ARITY < h->len ? first + ARITY : h->len;
     for (c = first + 1; c < end; c++)
-      if (before(h->items[c], h->items[best]))
+      if (before(&h->items[c], &h->items[best]))
         best = c;
-    if (!before(h->items[best], t))
+    if (!before(&h->items[best], &e))
       break;
     place(h, i, h->items[best]);
     i = best;
   }
-  place(h, i, t);
+  place(h, i, e);
 }
 
 void cf__timer_heap_init(cf_timer_heap_t *h) {
@@ -56,7 +56,7 @@ void cf__timer_heap_init(cf_timer_heap_t *h) {
 void cf__timer_heap_free(cf_timer_heap_t *h) {
   uint32_t i;
   for (i = 0; i < h->len; i++)
-    h->items[i]->heap_index = UINT32_MAX;
+    h->items[i].t->heap_index = UINT32_MAX;
   cf_free(h->items, (size_t)h->cap * sizeof *h->items);
   cf__timer_heap_init(h);
 }
@@ -64,7 +64,7 @@ void cf__timer_heap_free(cf_timer_heap_t *h) {
 int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t) {
   if (h->len == h->cap) {
     uint32_t ncap = h->cap ? h->cap * 2 : 64;
-    cf_timer_t **n;
+    cf_timer_slot_t *n;
     if (ncap <= h->cap)
       return CF_ENOMEM;
     n = cf_realloc(h->items, (size_t)h->cap * sizeof *n, (size_t)ncap * sizeof *n);
@@ -73,8 +73,14 @@ int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t) {
     h->items = n;
     h->cap = ncap;
   }
-  t->seq = h->next_seq++;
-  sift_up(h, h->len++, t);
+  {
+    cf_timer_slot_t e;
+    t->seq = h->next_seq++;
+    e.deadline = t->deadline;
+    e.seq = t->seq;
+    e.t = t;
+    sift_up(h, h->len++, e);
+  }
   return 0;
 }
 
@@ -82,7 +88,7 @@ int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t) {
  * does not pin its peak size for the runtime's lifetime. */
 static void maybe_shrink(cf_timer_heap_t *h) {
   uint32_t ncap = h->cap / 2;
-  cf_timer_t **n;
+  cf_timer_slot_t *n;
   if (h->cap <= 64 || h->len > h->cap / 4)
     return;
   n = cf_realloc(h->items, (size_t)h->cap * sizeof *n, (size_t)ncap * sizeof *n);
@@ -94,10 +100,10 @@ static void maybe_shrink(cf_timer_heap_t *h) {
 
 void cf__timer_heap_remove(cf_timer_heap_t *h, cf_timer_t *t) {
   uint32_t i = t->heap_index;
-  cf_timer_t *last = h->items[--h->len];
+  cf_timer_slot_t last = h->items[--h->len];
   t->heap_index = UINT32_MAX;
-  if (last != t) {
-    if (i > 0 && before(last, h->items[(i - 1) / ARITY]))
+  if (last.t != t) {
+    if (i > 0 && before(&last, &h->items[(i - 1) / ARITY]))
       sift_up(h, i, last);
     else
       sift_down(h, i, last);

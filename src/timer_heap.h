@@ -1,6 +1,8 @@
-/* timer_heap.h: the runtime's timer queue, a 4-ary min-heap of pointers
- * to embedded cf_timer_t entries ordered by (deadline, seq).
- * Invariants: items[i]->heap_index == i for every entry in the heap;
+/* timer_heap.h: the runtime's timer queue, a 4-ary min-heap ordered by
+ * (deadline, seq) over embedded cf_timer_t registrations. Each slot keeps
+ * its key inline beside the pointer, so sifting compares keys in the array
+ * without touching the timers themselves (which are scattered in futures).
+ * Invariants: items[i].t->heap_index == i for every entry in the heap;
  * entries outside the heap have heap_index == UINT32_MAX; seq is unique
  * per push, so the order is total and equal deadlines pop in push order.
  * Costs: push and remove O(log n), peek O(1); no allocation except the
@@ -13,8 +15,14 @@
 
 #include "cfuture/time.h"
 
+typedef struct cf_timer_slot {
+  int64_t deadline;
+  uint64_t seq;
+  cf_timer_t *t;
+} cf_timer_slot_t;
+
 typedef struct cf_timer_heap {
-  cf_timer_t **items;
+  cf_timer_slot_t *items;
   uint32_t len, cap;
   uint64_t next_seq;
 } cf_timer_heap_t;
@@ -27,7 +35,7 @@ int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t);
 /* Remove `t` (must be in this heap). */
 void cf__timer_heap_remove(cf_timer_heap_t *h, cf_timer_t *t);
 static inline cf_timer_t *cf__timer_heap_peek(const cf_timer_heap_t *h) {
-  return h->len ? h->items[0] : NULL;
+  return h->len ? h->items[0].t : NULL;
 }
 
 #endif
