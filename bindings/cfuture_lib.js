@@ -487,8 +487,9 @@ var LibraryCFuture = {
             var args = json ? JSON.parse(json) : null;
             if (args == null) args = [];
             else if (!Array.isArray(args)) args = [args];
-            rec.ctl = new AbortController();
-            args.push({ signal: rec.ctl.signal });
+            // The AbortController is made only if the function looks at
+            // its signal: it is most of the cost of a short host call.
+            args.push({ get signal() { return (rec.ctl || (rec.ctl = new AbortController())).signal; } });
             value = fn.apply(null, args);
           } catch (e) {
             ok = false;

@@ -25,8 +25,9 @@
  *   }
  *   CF_EXPORT_ASYNC(nap_export, "nap", nap_t, nap_init, nap_result);
  *
- * Arguments arrive as numbers (JS numbers, bigints, booleans are JSON),
- * strings, bytes (Uint8Array/ArrayBuffer) or JSON text (anything else).
+ * Arguments arrive as numbers (JS numbers, bigints and booleans), strings,
+ * bytes (Uint8Array/ArrayBuffer/views) or JSON text (anything else);
+ * undefined is CF_JS_UNDEFINED.
  * They stay valid until the call settles, so the frame may point into them.
  * `init` runs before the frame is moved into its task: it must not store
  * pointers to the frame itself (initialise combinators inside the body).
