@@ -119,6 +119,10 @@ void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind) {
   if (rt->run_requested)
     return;
   rt->run_requested = 1;
+  if (rt->in_host_cb) { /* cf__runtime_host_leave runs it */
+    rt->run_inline = 1;
+    return;
+  }
   if (rt->driver->vt->request_run)
     rt->driver->vt->request_run(rt->driver->self, kind);
   cf__runtime_update_alive(rt);
@@ -165,17 +169,26 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
   return n < 1 ? 1u : n > 256 ? 256u : (uint32_t)n;
 }
 
+/* The time slice runs from the turn's first clock read: at its start only
+ * when timers are pending (they need the time), otherwise at the first
+ * check, which comes after the first poll and only if more work is queued.
+ * A turn that polls one task (the usual wake-up by a host completion) so
+ * reads no clock at all; the price is that the slice does not count that
+ * first poll. */
 static int turn(cf_runtime_t *rt) {
-  int64_t start, elapsed;
+  int64_t start = 0, elapsed;
   uint32_t polls = 0, next_check = 1;
+  int started = 0;
   cf_task_t *t;
 
   rt->run_requested = 0;
   rt->in_turn = 1;
-  start = cf_runtime_now(rt);
-  rt->turn_now = start;
-  if (rt->timers.len)
+  rt->turn_clock = 0;
+  if (rt->timers.len) {
+    start = cf__runtime_now_cheap(rt);
+    started = 1;
     cf__timers_fire(rt, start);
+  }
   admit_deferred(rt);
   while (polls < rt->budget_polls && (t = cf__task_dequeue(&rt->runq))) {
     if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
@@ -184,8 +197,13 @@ static int turn(cf_runtime_t *rt) {
     }
     cf__task_run(rt, t);
     polls++;
-    if (polls == next_check) {
+    if (polls == next_check && rt->runq.head) {
       rt->turn_now = cf_runtime_now(rt);
+      rt->turn_clock = 1;
+      if (!started) {
+        start = rt->turn_now;
+        started = 1;
+      }
       elapsed = rt->turn_now - start;
       if (elapsed >= rt->budget_ms)
         break;
@@ -199,6 +217,24 @@ static int turn(cf_runtime_t *rt) {
     cf__runtime_request_run(rt, CF_RUN_MACROTASK);
   cf__runtime_sync_timer(rt);
   return (int)polls;
+}
+
+int cf__runtime_host_enter(cf_runtime_t *rt) {
+  if (!rt || rt->in_turn || rt->in_poll || rt->in_block_on ||
+      rt->in_host_cb || rt->run_requested)
+    return 0;
+  rt->in_host_cb = 1;
+  return 1;
+}
+
+void cf__runtime_host_leave(cf_runtime_t *rt, int entered) {
+  if (!entered)
+    return;
+  rt->in_host_cb = 0;
+  if (rt->run_inline) {
+    rt->run_inline = 0;
+    turn(rt);
+  }
 }
 
 int cf_runtime_turn(cf_runtime_t *rt) {

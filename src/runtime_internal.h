@@ -86,6 +86,10 @@ struct cf_runtime {
   cf_task_t *current; /* task being polled */
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
+  uint8_t turn_clock;  /* turn_now was read in this turn */
+  uint8_t in_host_cb;  /* a host completion is being delivered (see
+                          cf__runtime_host_enter) */
+  uint8_t run_inline;  /* a run was requested during it: the caller turns */
   cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
 
   size_t live_tasks, live_wakers, host_holds;
@@ -119,11 +123,27 @@ extern const cf_waker_vtable_t cf__task_waker_vt;
 cf_waker_t cf__task_waker(cf_task_t *t);
 
 /* runtime.c */
-/* The clock as last read in the current turn (no host call), or a fresh
- * read outside turns. For bookkeeping only, never for deadlines. */
+/* The clock as last read in the current turn (read once if the turn has
+ * not read it yet), or a fresh read outside turns. For bookkeeping only,
+ * never for deadlines. */
 static inline int64_t cf__runtime_now_cheap(cf_runtime_t *rt) {
-  return rt->in_turn ? rt->turn_now : cf_runtime_now(rt);
+  if (!rt->in_turn)
+    return cf_runtime_now(rt);
+  if (!rt->turn_clock) {
+    rt->turn_now = cf_runtime_now(rt);
+    rt->turn_clock = 1;
+  }
+  return rt->turn_now;
 }
+/* Host completions (wasm): JS delivers each one from the top of a promise
+ * reaction or task, so the executor can run the turn that the wake asks
+ * for right there, instead of asking the driver for a microtask that would
+ * run it one hop later (a wasm->JS->wasm round trip per await). enter
+ * returns 1 if it may (no turn or poll on the stack, no run outstanding:
+ * an outstanding run already covers the wake); leave runs the turn if a
+ * run was requested in between. */
+int cf__runtime_host_enter(cf_runtime_t *rt);
+void cf__runtime_host_leave(cf_runtime_t *rt, int entered);
 void cf__runtime_update_alive(cf_runtime_t *rt);
 void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
 void cf__runtime_sync_timer(cf_runtime_t *rt);
