@@ -41,14 +41,20 @@ static void branch_mark(cf_combine_t *c, uint32_t i) {
   }
 }
 
-static cf_waker_t branch_clone(const cf_waker_t *w) { return *w; }
+static cf_waker_t branch_clone(const cf_waker_t *w) {
+  return *w;
+}
 static void branch_wake_by_ref(const cf_waker_t *w) {
   cf_combine_t *c = w->data;
   branch_mark(c, (uint32_t)w->tag);
   cf_waker_wake_by_ref(&c->parent);
 }
-static void branch_drop(cf_waker_t *w) { (void)w; }
-static void branch_wake(cf_waker_t *w) { branch_wake_by_ref(w); }
+static void branch_drop(cf_waker_t *w) {
+  (void)w;
+}
+static void branch_wake(cf_waker_t *w) {
+  branch_wake_by_ref(w);
+}
 static const cf_waker_vtable_t branch_vt = {branch_clone, branch_wake,
                                             branch_wake_by_ref, branch_drop};
 
@@ -198,9 +204,8 @@ static void combine_drop(cf_future_t *f) {
   } else {
     /* Never polled: the children are still ours to cancel. */
     uint32_t i;
-    cf_future_t **futs = c->n > CF_COMBINE_INLINE
-                             ? (cf_future_t **)c->branches
-                             : NULL;
+    cf_future_t **futs =
+        c->n > CF_COMBINE_INLINE ? (cf_future_t **)c->branches : NULL;
     for (i = 0; i < c->n; i++)
       cf_future_drop(futs ? futs[i] : c->inline_[i].fut);
     if (futs)
@@ -262,6 +267,6 @@ void cf_try_join_init(cf_join_t *j, cf_future_t *const *futs, size_t n) {
 
 void cf_select_init(cf_select_t *s, cf_future_t *const *futs, size_t n,
                     unsigned flags) {
-  combine_init(s, (flags & CF_SELECT_LOOP) ? &select_loop_vt : &select_vt,
-               futs, n, K_SELECT | (flags & 0xffu));
+  combine_init(s, (flags & CF_SELECT_LOOP) ? &select_loop_vt : &select_vt, futs,
+               n, K_SELECT | (flags & 0xffu));
 }

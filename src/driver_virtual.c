@@ -18,7 +18,9 @@ static void vd_attach(void *self, struct cf_runtime *rt) {
   (void)self;
   (void)rt;
 }
-static int64_t vd_now(void *self) { return ((virtual_driver_t *)self)->now; }
+static int64_t vd_now(void *self) {
+  return ((virtual_driver_t *)self)->now;
+}
 static void vd_arm(void *self, int64_t deadline) {
   virtual_driver_t *d = self;
   d->stats.arms++;

@@ -57,7 +57,9 @@ void cf__join_set_task_done(cf_task_t *t) {
   cf_waker_wake(&s->waiter);
 }
 
-size_t cf_join_set_len(const cf_join_set_t *s) { return s->len; }
+size_t cf_join_set_len(const cf_join_set_t *s) {
+  return s->len;
+}
 
 void cf_join_set_abort_all(cf_join_set_t *s) {
   cf_task_t *t = s->running;

@@ -42,8 +42,8 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
     }
     rt->driver = rt->owned_driver;
   }
-  rt->budget_polls = opts && opts->budget_polls ? opts->budget_polls
-                                                : DEFAULT_BUDGET_POLLS;
+  rt->budget_polls =
+      opts && opts->budget_polls ? opts->budget_polls : DEFAULT_BUDGET_POLLS;
   rt->budget_ms =
       opts && opts->budget_ms > 0 ? opts->budget_ms : DEFAULT_BUDGET_MS;
   rt->coop_budget =
@@ -106,8 +106,8 @@ int64_t cf_runtime_now(const cf_runtime_t *rt) {
 }
 
 void cf__runtime_update_alive(cf_runtime_t *rt) {
-  uint8_t alive = rt->runq.len || rt->deferred.len || rt->host_holds ||
-                  rt->timers.len;
+  uint8_t alive =
+      rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;
   if (alive != rt->alive) {
     rt->alive = alive;
     if (rt->driver->vt->keepalive)
@@ -169,13 +169,14 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
   return n < 1 ? 1u : n > 256 ? 256u : (uint32_t)n;
 }
 
-/* The time slice runs from the turn's first clock read: at its start only
- * when timers are pending (they need the time), otherwise at the first
- * check, which comes after the first poll and only if more work is queued.
- * A turn that polls one task (the usual wake-up by a host completion) so
- * reads no clock at all; the price is that the slice does not count that
- * first poll. */
-static int turn(cf_runtime_t *rt) {
+/* The time slice runs from the turn's start, which costs a clock read (a
+ * call into JS on wasm). A turn run inside a host completion (lazy_clock,
+ * see cf__runtime_host_enter) usually polls just the task the completion
+ * woke, so it reads the clock only when it must: at its start if timers
+ * are pending, otherwise at the first check, which comes after the first
+ * poll and only if more work is queued; its slice then does not count
+ * that first poll. */
+static int turn(cf_runtime_t *rt, int lazy_clock) {
   int64_t start = 0, elapsed;
   uint32_t polls = 0, next_check = 1;
   int started = 0;
@@ -184,7 +185,7 @@ static int turn(cf_runtime_t *rt) {
   rt->run_requested = 0;
   rt->in_turn = 1;
   rt->turn_clock = 0;
-  if (rt->timers.len) {
+  if (rt->timers.len || !lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;
     cf__timers_fire(rt, start);
@@ -220,8 +221,8 @@ static int turn(cf_runtime_t *rt) {
 }
 
 int cf__runtime_host_enter(cf_runtime_t *rt) {
-  if (!rt || rt->in_turn || rt->in_poll || rt->in_block_on ||
-      rt->in_host_cb || rt->run_requested)
+  if (!rt || rt->in_turn || rt->in_poll || rt->in_block_on || rt->in_host_cb ||
+      rt->run_requested)
     return 0;
   rt->in_host_cb = 1;
   return 1;
@@ -233,14 +234,14 @@ void cf__runtime_host_leave(cf_runtime_t *rt, int entered) {
   rt->in_host_cb = 0;
   if (rt->run_inline) {
     rt->run_inline = 0;
-    turn(rt);
+    turn(rt, 1);
   }
 }
 
 int cf_runtime_turn(cf_runtime_t *rt) {
   if (rt->in_poll || rt->in_turn)
     return CF_EDEADLK;
-  return turn(rt);
+  return turn(rt, 0);
 }
 
 int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
@@ -248,7 +249,7 @@ int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
   if (rt->in_poll || rt->in_turn)
     return CF_EDEADLK;
   for (;;) {
-    int n = turn(rt);
+    int n = turn(rt, 0);
     total += n;
     if (!rt->runq.len && !rt->deferred.len)
       return total;
@@ -304,7 +305,7 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
       if (r == CF_READY)
         break;
     }
-    turn(rt);
+    turn(rt, 0);
     if (rt->root_woken || rt->runq.len || rt->deferred.len)
       continue;
     {

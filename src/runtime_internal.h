@@ -86,10 +86,10 @@ struct cf_runtime {
   cf_task_t *current; /* task being polled */
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
-  uint8_t turn_clock;  /* turn_now was read in this turn */
-  uint8_t in_host_cb;  /* a host completion is being delivered (see
-                          cf__runtime_host_enter) */
-  uint8_t run_inline;  /* a run was requested during it: the caller turns */
+  uint8_t turn_clock; /* turn_now was read in this turn */
+  uint8_t in_host_cb; /* a host completion is being delivered (see
+                         cf__runtime_host_enter) */
+  uint8_t run_inline; /* a run was requested during it: the caller turns */
   cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
 
   size_t live_tasks, live_wakers, host_holds;
@@ -100,8 +100,8 @@ struct cf_runtime {
 #define CF_SLOT_NONE UINT32_MAX
 
 /* Bytes before the future in a task block. */
-#define CF_TASK_HEADER                                                        \
-  ((sizeof(cf_task_t) + _Alignof(max_align_t) - 1) &                          \
+#define CF_TASK_HEADER                                                         \
+  ((sizeof(cf_task_t) + _Alignof(max_align_t) - 1) &                           \
    ~(size_t)(_Alignof(max_align_t) - 1))
 
 static inline cf_future_t *cf__task_future(cf_task_t *t) {

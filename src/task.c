@@ -86,8 +86,7 @@ static void task_waker_wake(cf_waker_t *w) {
 }
 
 const cf_waker_vtable_t cf__task_waker_vt = {
-    task_waker_clone, task_waker_wake, task_waker_wake_by_ref,
-    task_waker_drop};
+    task_waker_clone, task_waker_wake, task_waker_wake_by_ref, task_waker_drop};
 
 cf_waker_t cf__task_waker(cf_task_t *t) {
   return cf_waker_from_raw(&cf__task_waker_vt, t->rt,
@@ -180,8 +179,8 @@ static void reap(cf_runtime_t *rt, cf_task_t *t) {
 }
 
 void cf__task_release_if_unused(cf_task_t *t) {
-  if ((t->flags & (CF_T_COMPLETE | CF_T_HANDLE | CF_T_QUEUED |
-                   CF_T_RUNNING | CF_T_REAP)) == CF_T_COMPLETE)
+  if ((t->flags & (CF_T_COMPLETE | CF_T_HANDLE | CF_T_QUEUED | CF_T_RUNNING |
+                   CF_T_REAP)) == CF_T_COMPLETE)
     reap(t->rt, t);
 }
 

@@ -74,8 +74,9 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
   if (s->timer.rt == NULL) { /* first poll: the deadline starts now */
     int64_t now = cf_runtime_now(cx->rt);
     s->timer.rt = cx->rt;
-    s->timer.deadline =
-        s->absolute ? s->arg : (s->arg <= 0 ? now : saturating_add(now, s->arg));
+    s->timer.deadline = s->absolute
+                            ? s->arg
+                            : (s->arg <= 0 ? now : saturating_add(now, s->arg));
     if (s->timer.deadline == CF_TIME_NEVER)
       return CF_PENDING; /* never fires, needs no timer */
     r = timer_start_at(cx->rt, &s->timer, s->timer.deadline, cx->waker, now);
@@ -92,7 +93,9 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
   return s->timer.deadline == CF_TIME_NEVER ? CF_PENDING : CF_READY;
 }
 
-static void sleep_drop(cf_future_t *f) { cf_timer_cancel(&((cf_sleep_t *)f)->timer); }
+static void sleep_drop(cf_future_t *f) {
+  cf_timer_cancel(&((cf_sleep_t *)f)->timer);
+}
 
 static const cf_future_vtable_t sleep_vt = {"sleep", sleep_poll, sleep_drop, 0};
 
@@ -108,7 +111,9 @@ void cf_sleep_until_init(cf_sleep_t *s, int64_t deadline) {
   s->absolute = 1;
 }
 
-int64_t cf_sleep_deadline(const cf_sleep_t *s) { return s->timer.deadline; }
+int64_t cf_sleep_deadline(const cf_sleep_t *s) {
+  return s->timer.deadline;
+}
 
 /* ---- interval ---- */
 
@@ -168,8 +173,8 @@ static void interval_drop(cf_future_t *f) {
   cf_timer_cancel(&((cf_interval_t *)f)->timer);
 }
 
-static const cf_future_vtable_t interval_vt = {
-    "interval", interval_poll, interval_drop, CF_VT_REARMABLE};
+static const cf_future_vtable_t interval_vt = {"interval", interval_poll,
+                                               interval_drop, CF_VT_REARMABLE};
 
 void cf_interval_init(cf_interval_t *iv, int64_t period_ms,
                       cf_missed_tick_t missed) {

@@ -67,7 +67,8 @@ int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t) {
     cf_timer_slot_t *n;
     if (ncap <= h->cap)
       return CF_ENOMEM;
-    n = cf_realloc(h->items, (size_t)h->cap * sizeof *n, (size_t)ncap * sizeof *n);
+    n = cf_realloc(h->items, (size_t)h->cap * sizeof *n,
+                   (size_t)ncap * sizeof *n);
     if (!n)
       return CF_ENOMEM;
     h->items = n;
@@ -91,7 +92,8 @@ static void maybe_shrink(cf_timer_heap_t *h) {
   cf_timer_slot_t *n;
   if (h->cap <= 64 || h->len > h->cap / 4)
     return;
-  n = cf_realloc(h->items, (size_t)h->cap * sizeof *n, (size_t)ncap * sizeof *n);
+  n = cf_realloc(h->items, (size_t)h->cap * sizeof *n,
+                 (size_t)ncap * sizeof *n);
   if (n) {
     h->items = n;
     h->cap = ncap;

@@ -216,8 +216,8 @@ typedef struct cf_broadcast_recv {
   uint64_t missed;
   cf_wait_node_t node;
 } cf_broadcast_recv_t;
-void cf_broadcast_recv_init(cf_broadcast_recv_t *r,
-                            cf_broadcast_receiver_t *rx, void *out);
+void cf_broadcast_recv_init(cf_broadcast_recv_t *r, cf_broadcast_receiver_t *rx,
+                            void *out);
 
 /* The receiver as a stream: items, CF_ELAGGED error items (the stream
  * continues; `missed` holds the last count), END when closed. */

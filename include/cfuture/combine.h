@@ -60,9 +60,9 @@ void cf_join_init(cf_join_t *j, cf_future_t *const *futs, size_t n);
 void cf_try_join_init(cf_join_t *j, cf_future_t *const *futs, size_t n);
 
 enum {
-  CF_SELECT_FAIR = 0,       /* rotate which branch is polled first */
+  CF_SELECT_FAIR = 0,         /* rotate which branch is polled first */
   CF_SELECT_BIASED = 1u << 0, /* always poll in declaration order */
-  CF_SELECT_LOOP = 1u << 1  /* keep losers running for the next round */
+  CF_SELECT_LOOP = 1u << 1    /* keep losers running for the next round */
 };
 
 /* select: ready when one child is ready; `index` is the winner (its rc is
@@ -75,7 +75,9 @@ void cf_select_init(cf_select_t *s, cf_future_t *const *futs, size_t n,
                     unsigned flags);
 
 /* Convenience: the winner index (or -1). */
-static inline int cf_select_index(const cf_select_t *s) { return s->index; }
+static inline int cf_select_index(const cf_select_t *s) {
+  return s->index;
+}
 
 /* ---- join sets --------------------------------------------------------- */
 
@@ -95,8 +97,8 @@ void cf_join_set_init(cf_join_set_t *s, cf_runtime_t *rt);
 int cf_join_set_spawn(cf_join_set_t *s, cf_future_t *f, size_t size,
                       const char *name, uint64_t *id);
 #define CF_JOIN_SET_SPAWN(s, fut_ptr, name, id)                                \
-  cf_join_set_spawn((s), (cf_future_t *)(fut_ptr), sizeof(*(fut_ptr)),         \
-                    (name), (id))
+  cf_join_set_spawn((s), (cf_future_t *)(fut_ptr), sizeof(*(fut_ptr)), (name), \
+                    (id))
 size_t cf_join_set_len(const cf_join_set_t *s);
 /* Abort every task in the set (they still complete, with CF_ECANCELED). */
 void cf_join_set_abort_all(cf_join_set_t *s);

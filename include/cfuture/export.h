@@ -97,10 +97,10 @@ int cf_export_register(cf_export_t *def);
 const cf_export_t *cf_export_find(const char *name);
 
 /* Define and register at load time (a constructor). */
-#define CF_EXPORT_ASYNC(ident, name, frame_type, init_fn, result_fn)          \
-  static cf_export_t ident = {(name), sizeof(frame_type), (init_fn),          \
+#define CF_EXPORT_ASYNC(ident, name, frame_type, init_fn, result_fn)           \
+  static cf_export_t ident = {(name), sizeof(frame_type), (init_fn),           \
                               (result_fn), NULL};                              \
-  __attribute__((constructor)) static void ident##_register_(void) {          \
+  __attribute__((constructor)) static void ident##_register_(void) {           \
     (void)cf_export_register(&ident);                                          \
   }
 

@@ -81,9 +81,9 @@ typedef struct cf_fetch {
   char *error; /* the host's message when rc is a network error */
   size_t error_size;
   /* Streaming state. */
-  uint32_t stream;  /* JS handle of the body reader, 0 when none */
-  size_t streamed;  /* body bytes delivered so far */
-  uint8_t reading;  /* a cf_fetch_read_t is pending */
+  uint32_t stream; /* JS handle of the body reader, 0 when none */
+  size_t streamed; /* body bytes delivered so far */
+  uint8_t reading; /* a cf_fetch_read_t is pending */
 } cf_fetch_t;
 
 /* Validate and copy `req` (nothing is sent until the first poll). An

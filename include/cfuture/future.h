@@ -168,7 +168,8 @@ struct cf_future {
   uint8_t state;          /* enum cf_future_state */
 };
 
-static inline void cf_future_init(cf_future_t *f, const cf_future_vtable_t *vt) {
+static inline void cf_future_init(cf_future_t *f,
+                                  const cf_future_vtable_t *vt) {
   f->vt = vt;
   f->pinned_at = NULL;
   f->rc = 0;

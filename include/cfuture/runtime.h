@@ -138,16 +138,16 @@ void cf_yield_init(cf_yield_t *y);
 /* ---- inspector --------------------------------------------------------- */
 
 typedef enum cf_task_state {
-  CF_TASK_IDLE = 0,  /* pending, waiting for a wake */
-  CF_TASK_QUEUED,    /* in the run queue */
-  CF_TASK_RUNNING,   /* being polled */
-  CF_TASK_FINISHED,  /* completed; output held for its handle */
-  CF_TASK_CANCELED   /* aborted; handle not yet released */
+  CF_TASK_IDLE = 0, /* pending, waiting for a wake */
+  CF_TASK_QUEUED,   /* in the run queue */
+  CF_TASK_RUNNING,  /* being polled */
+  CF_TASK_FINISHED, /* completed; output held for its handle */
+  CF_TASK_CANCELED  /* aborted; handle not yet released */
 } cf_task_state_t;
 
 typedef struct cf_task_info {
   uint64_t id;
-  const char *name;   /* may be NULL */
+  const char *name; /* may be NULL */
   cf_task_state_t state;
   const char *awaits; /* name of the innermost awaited future, or NULL */
   uint64_t polls;

@@ -125,8 +125,8 @@ typedef struct cf_stream_map {
   void *ud;
   void *scratch;
 } cf_stream_map_t;
-int cf_stream_map_init(cf_stream_map_t *m, cf_stream_t *inner,
-                       size_t out_size, cf_stream_map_fn fn, void *ud);
+int cf_stream_map_init(cf_stream_map_t *m, cf_stream_t *inner, size_t out_size,
+                       cf_stream_map_fn fn, void *ud);
 
 /* filter: keep items for which pred(ud, item) is non-zero. Errors pass
  * through. Rejected items spend the coop budget, so a long run of rejects

@@ -56,7 +56,7 @@ static int pd_park(void *self, int64_t deadline) {
   return rc == 0 ? 0 : CF_EINVAL;
 }
 
-static const cf_driver_vtable_t posix_vt = {pd_attach, pd_now,      pd_arm,
+static const cf_driver_vtable_t posix_vt = {pd_attach,  pd_now,       pd_arm,
                                             pd_request, pd_keepalive, pd_park};
 
 int cf_posix_driver_new(cf_driver_t **out) {

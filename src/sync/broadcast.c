@@ -190,8 +190,8 @@ static void recv_drop(cf_future_t *f) {
 static const cf_future_vtable_t recv_vt = {"broadcast_recv", recv_poll,
                                            recv_drop, 0};
 
-void cf_broadcast_recv_init(cf_broadcast_recv_t *r,
-                            cf_broadcast_receiver_t *rx, void *out) {
+void cf_broadcast_recv_init(cf_broadcast_recv_t *r, cf_broadcast_receiver_t *rx,
+                            void *out) {
   cf_future_init(&r->base, &recv_vt);
   r->rx = rx;
   r->out = out;

@@ -32,7 +32,9 @@ static cf_future_t *slot_at(cf_stream_buffered_t *b, size_t i) {
 /* Slot wakers borrow the adapter: the futures are dropped before it is
  * freed, and a future drops or unregisters its wakers when dropped, so no
  * clone outlives the block. Clones therefore need no count. */
-static cf_waker_t slot_clone(const cf_waker_t *w) { return *w; }
+static cf_waker_t slot_clone(const cf_waker_t *w) {
+  return *w;
+}
 static void slot_wake_by_ref(const cf_waker_t *w) {
   cf_stream_buffered_t *b = w->data;
   if (!b->flags || !(b->flags[w->tag] & BUSY))
@@ -40,8 +42,12 @@ static void slot_wake_by_ref(const cf_waker_t *w) {
   b->flags[w->tag] |= WOKEN;
   cf_waker_wake_by_ref(&b->parent);
 }
-static void slot_wake(cf_waker_t *w) { slot_wake_by_ref(w); }
-static void slot_drop(cf_waker_t *w) { (void)w; }
+static void slot_wake(cf_waker_t *w) {
+  slot_wake_by_ref(w);
+}
+static void slot_drop(cf_waker_t *w) {
+  (void)w;
+}
 static const cf_waker_vtable_t slot_vt = {slot_clone, slot_wake,
                                           slot_wake_by_ref, slot_drop};
 
@@ -168,7 +174,9 @@ static void buffered_drop(cf_stream_t *st) {
 static const cf_stream_vtable_t buffered_vt = {"buffered", buffered_poll,
                                                buffered_drop};
 
-static size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+static size_t round_up(size_t n, size_t a) {
+  return (n + a - 1) / a * a;
+}
 
 int cf_stream_buffered_init(cf_stream_buffered_t *b, cf_stream_t *inner,
                             size_t limit, size_t fut_size, size_t out_size,

@@ -24,14 +24,20 @@ static cf_future_t *slot_at(cf_for_each_concurrent_t *f, size_t i) {
   return (cf_future_t *)(f->slots + i * f->stride);
 }
 
-static cf_waker_t slot_clone(const cf_waker_t *w) { return *w; }
+static cf_waker_t slot_clone(const cf_waker_t *w) {
+  return *w;
+}
 static void slot_wake_by_ref(const cf_waker_t *w) {
   cf_for_each_concurrent_t *f = w->data;
   f->flags[w->tag] |= WOKEN;
   cf_waker_wake_by_ref(&f->parent);
 }
-static void slot_wake(cf_waker_t *w) { slot_wake_by_ref(w); }
-static void slot_drop(cf_waker_t *w) { (void)w; }
+static void slot_wake(cf_waker_t *w) {
+  slot_wake_by_ref(w);
+}
+static void slot_drop(cf_waker_t *w) {
+  (void)w;
+}
 static const cf_waker_vtable_t slot_vt = {slot_clone, slot_wake,
                                           slot_wake_by_ref, slot_drop};
 

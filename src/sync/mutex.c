@@ -10,7 +10,9 @@
 static const cf_future_vtable_t lock_vt = {"mutex_lock", cf__sem_acquire_poll,
                                            cf__sem_acquire_drop, 0};
 
-void cf_mutex_init(cf_mutex_t *m) { cf_semaphore_init(&m->sem, 1); }
+void cf_mutex_init(cf_mutex_t *m) {
+  cf_semaphore_init(&m->sem, 1);
+}
 
 int cf_mutex_try_lock(cf_mutex_t *m) {
   return cf_semaphore_try_acquire(&m->sem, 1) == 0 ? 0 : CF_EBUSY;
@@ -23,7 +25,9 @@ int cf_mutex_unlock(cf_mutex_t *m) {
   return 0;
 }
 
-int cf_mutex_is_locked(const cf_mutex_t *m) { return m->sem.permits == 0; }
+int cf_mutex_is_locked(const cf_mutex_t *m) {
+  return m->sem.permits == 0;
+}
 
 void cf_mutex_lock_init(cf_mutex_lock_t *l, cf_mutex_t *m) {
   cf__sem_acquire_setup(l, &m->sem, 1, &lock_vt);

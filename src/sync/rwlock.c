@@ -25,7 +25,9 @@ int cf_rwlock_try_write(cf_rwlock_t *l) {
   return cf_semaphore_try_acquire(&l->sem, l->max_readers) == 0 ? 0 : CF_EBUSY;
 }
 
-void cf_rwlock_unlock_read(cf_rwlock_t *l) { cf_semaphore_release(&l->sem, 1); }
+void cf_rwlock_unlock_read(cf_rwlock_t *l) {
+  cf_semaphore_release(&l->sem, 1);
+}
 
 void cf_rwlock_unlock_write(cf_rwlock_t *l) {
   cf_semaphore_release(&l->sem, l->max_readers);

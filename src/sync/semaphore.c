@@ -33,8 +33,12 @@ void cf_semaphore_init(cf_semaphore_t *s, size_t permits) {
   s->closed = 0;
 }
 
-size_t cf_semaphore_available(const cf_semaphore_t *s) { return s->permits; }
-int cf_semaphore_is_closed(const cf_semaphore_t *s) { return s->closed; }
+size_t cf_semaphore_available(const cf_semaphore_t *s) {
+  return s->permits;
+}
+int cf_semaphore_is_closed(const cf_semaphore_t *s) {
+  return s->closed;
+}
 
 int cf_semaphore_try_acquire(cf_semaphore_t *s, size_t n) {
   if (s->closed)

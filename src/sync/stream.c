@@ -68,8 +68,8 @@ static void map_drop(cf_stream_t *st) {
 
 static const cf_stream_vtable_t map_vt = {"map", map_poll, map_drop};
 
-int cf_stream_map_init(cf_stream_map_t *m, cf_stream_t *inner,
-                       size_t out_size, cf_stream_map_fn fn, void *ud) {
+int cf_stream_map_init(cf_stream_map_t *m, cf_stream_t *inner, size_t out_size,
+                       cf_stream_map_fn fn, void *ud) {
   memset(m, 0, sizeof *m);
   if (!inner || !fn || inner->item_size == 0)
     return CF_EINVAL;
@@ -165,8 +165,8 @@ static void interval_drop(cf_stream_t *st) {
   cf_future_drop(&((cf_interval_stream_t *)st)->iv.base);
 }
 
-static const cf_stream_vtable_t interval_vt = {"interval_stream",
-                                               interval_poll, interval_drop};
+static const cf_stream_vtable_t interval_vt = {"interval_stream", interval_poll,
+                                               interval_drop};
 
 void cf_interval_stream_init(cf_interval_stream_t *s, int64_t period_ms,
                              cf_missed_tick_t missed) {

@@ -23,7 +23,9 @@ static void probe_wake(cf_waker_t *w) {
   probe_wake_by_ref(w);
   ((probe_t *)w->data)->live--;
 }
-static void probe_drop(cf_waker_t *w) { ((probe_t *)w->data)->live--; }
+static void probe_drop(cf_waker_t *w) {
+  ((probe_t *)w->data)->live--;
+}
 static const cf_waker_vtable_t probe_vt = {probe_clone, probe_wake,
                                            probe_wake_by_ref, probe_drop};
 

@@ -18,8 +18,8 @@ static cf_context_t direct_cx(cf_runtime_t *rt) {
 }
 
 static void join_polls_only_woken_children(void) {
-  static const long sizes[] = {0, 1, 3, CF_COMBINE_INLINE,
-                               CF_COMBINE_INLINE + 1, 10000};
+  static const long sizes[] = {
+      0, 1, 3, CF_COMBINE_INLINE, CF_COMBINE_INLINE + 1, 10000};
   size_t k;
   for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
     th_env_t env;

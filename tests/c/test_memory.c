@@ -405,5 +405,4 @@ TH_MAIN(TH_CASE(runtime_new_enomem),
         TH_CASE(spawn_enomem_leaves_future_with_caller),
         TH_CASE(timer_heap_growth_enomem),
         TH_CASE(join_and_select_beyond_inline_enomem),
-        TH_CASE(scenario_under_every_failure_point),
-        TH_CASE(phased_leak_check))
+        TH_CASE(scenario_under_every_failure_point), TH_CASE(phased_leak_check))

@@ -251,7 +251,9 @@ static void ue_wake_by_ref(const cf_waker_t *w) {
   e->woken = 1;
   e->wakes++;
 }
-static void ue_drop(cf_waker_t *w) { ((user_exec_t *)w->data)->drops++; }
+static void ue_drop(cf_waker_t *w) {
+  ((user_exec_t *)w->data)->drops++;
+}
 static void ue_wake(cf_waker_t *w) {
   ue_wake_by_ref(w);
   ue_drop(w);

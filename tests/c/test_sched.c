@@ -333,8 +333,8 @@ static cf_poll_t yield_join_poll(cf_future_t *f, cf_context_t *cx) {
   CF_AWAIT(self, &self->j);
   cf_yield_init(&self->y);
   cf_sleep_init(&self->s, 50);
-  cf_select_init(&self->sel, (cf_future_t *[]){&self->s.base, &self->y.base},
-                 2, CF_SELECT_BIASED);
+  cf_select_init(&self->sel, (cf_future_t *[]){&self->s.base, &self->y.base}, 2,
+                 CF_SELECT_BIASED);
   CF_AWAIT(self, &self->sel);
   CF_END(self, cf_select_index(&self->sel));
 }
@@ -361,9 +361,9 @@ static void yield_now_inside_combinators(void) {
   th_env_close(&env);
 }
 
-TH_MAIN(TH_CASE(fairness_between_self_waking_tasks),
-        TH_CASE(run_queue_is_fifo), TH_CASE(spawn_never_polls_inline),
-        TH_CASE(turn_respects_poll_budget), TH_CASE(turn_respects_time_slice),
+TH_MAIN(TH_CASE(fairness_between_self_waking_tasks), TH_CASE(run_queue_is_fifo),
+        TH_CASE(spawn_never_polls_inline), TH_CASE(turn_respects_poll_budget),
+        TH_CASE(turn_respects_time_slice),
         TH_CASE(coop_budget_makes_busy_task_yield),
         TH_CASE(yield_now_defers_to_next_turn),
         TH_CASE(yield_now_inside_combinators))

@@ -22,7 +22,9 @@ static cf_poll_t say_poll(cf_future_t *f, cf_context_t *cx) {
   th_logf(&out, "%s\n", self->text);
   CF_END(self, 0);
 }
-static void say_cleanup(cf_future_t *f) { cf_future_drop(&((say_t *)f)->nap.base); }
+static void say_cleanup(cf_future_t *f) {
+  cf_future_drop(&((say_t *)f)->nap.base);
+}
 CF_ASYNC_VTABLE(say_vt, "say", say_poll, say_cleanup);
 
 static void say(say_t *s, const char *text, int64_t delay) {

@@ -240,8 +240,8 @@ static void for_each_concurrent_drop_and_enomem(void) {
   cf_future_drop(&to.base);
   /* ENOMEM at the first poll. */
   cf_mpsc_stream_init(&s, &rx);
-  cf_for_each_concurrent_init(&fe, &s.base, 3, sizeof(job_t), start_job,
-                              NULL, &st);
+  cf_for_each_concurrent_init(&fe, &s.base, 3, sizeof(job_t), start_job, NULL,
+                              &st);
   th_fail_after(0);
   CHECK_EQ(cf_block_on(env.rt, &fe.base), CF_ENOMEM);
   th_fail_after(-1);

@@ -218,8 +218,8 @@ static void limit_backpressures_a_stream_of_futures(void) {
   CHECK_EQ(CF_SPAWN(env.rt, &p, "producer", &hp), 0);
   cf_mpsc_stream_init(&src, &rx);
   /* rc mode: the item is the job's rc (its id). */
-  CHECK_EQ(cf_stream_buffered_init(&buf, &src.base, LIMIT, 0, sizeof(int),
-                                   NULL, NULL, NULL),
+  CHECK_EQ(cf_stream_buffered_init(&buf, &src.base, LIMIT, 0, sizeof(int), NULL,
+                                   NULL, NULL),
            0);
   CF_ASYNC_INIT(&c, &consumer_vt);
   c.s = &buf.base;
@@ -346,7 +346,9 @@ static cf_poll_t arr_poll(cf_stream_t *st, cf_context_t *cx, void *item,
   }
   return CF_READY;
 }
-static void arr_drop(cf_stream_t *st) { ((arr_stream_t *)st)->dropped++; }
+static void arr_drop(cf_stream_t *st) {
+  ((arr_stream_t *)st)->dropped++;
+}
 static const cf_stream_vtable_t arr_vt = {"array", arr_poll, arr_drop};
 static void arr_init(arr_stream_t *a, const int *v, int n) {
   memset(a, 0, sizeof *a);
@@ -451,7 +453,7 @@ static void drop_midway_releases_everything(void) {
   CHECK_EQ(cf_block_on(env.rt, &c.co.base), 0);
   CHECK_STR(log.text, "0@10 10@20 ");
   CHECK_EQ(th_now(&env), 20); /* nothing waited for the sleepers */
-  CHECK_EQ(cnt.inits, 4);      /* 0..3; 4..7 stayed upstream */
+  CHECK_EQ(cnt.inits, 4);     /* 0..3; 4..7 stayed upstream */
   CHECK_EQ(cnt.drops, 4);
   CHECK_EQ(cnt.alive, 0);
   CHECK_EQ(cf_mpsc_len(&rx), 4);
@@ -524,12 +526,12 @@ static void init_errors_leave_inner_untouched(void) {
   CHECK_EQ(cf_stream_buffered_init(&buf, &a.base, 2, sizeof(cf_ready_t), 8,
                                    start_ready, NULL, NULL),
            CF_EINVAL);
-  CHECK_EQ(cf_stream_buffered_init(&buf, &a.base, 2, 0, sizeof(int), NULL,
-                                   NULL, NULL),
+  CHECK_EQ(cf_stream_buffered_init(&buf, &a.base, 2, 0, sizeof(int), NULL, NULL,
+                                   NULL),
            CF_EINVAL);
   CHECK_EQ(cf_stream_buffered_init(&buf, &a.base, (size_t)-1 / 2,
-                                   sizeof(cf_ready_t), sizeof(int),
-                                   start_ready, NULL, NULL),
+                                   sizeof(cf_ready_t), sizeof(int), start_ready,
+                                   NULL, NULL),
            CF_ENOMEM);
   th_fail_after(0);
   CHECK_EQ(cf_stream_buffered_init(&buf, &a.base, 2, sizeof(cf_ready_t),

@@ -57,7 +57,7 @@ static void dropped_lock_passes_it_on(void) {
   cf_mutex_lock_init(&b, &m);
   CHECK_EQ(probe_poll(&pa, &a.base), CF_PENDING);
   CHECK_EQ(probe_poll(&pb, &b.base), CF_PENDING);
-  cf_mutex_unlock(&m); /* handed to a */
+  cf_mutex_unlock(&m);     /* handed to a */
   cf_future_drop(&a.base); /* a is cancelled before it saw it */
   CHECK_EQ(pb.wakes, 1);
   CHECK_EQ(probe_poll(&pb, &b.base), CF_READY);

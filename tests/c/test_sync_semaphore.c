@@ -79,7 +79,7 @@ static void drop_granted_unobserved_hands_on(void) {
   cf_semaphore_release(&s, 2); /* a is granted and woken ... */
   CHECK_EQ(pa.wakes, 1);
   cf_future_drop(&a.base); /* ... but dropped before it looked */
-  CHECK_EQ(pbp.wakes, 1);   /* b inherits the permits */
+  CHECK_EQ(pbp.wakes, 1);  /* b inherits the permits */
   CHECK_EQ(probe_poll(&pbp, &b.base), CF_READY);
   CHECK_EQ(cf_semaphore_available(&s), 0);
   cf_future_drop(&b.base);

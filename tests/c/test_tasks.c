@@ -42,7 +42,7 @@ static void reent_hook(th_probe_t *p, cf_context_t *cx) {
     case A_WAKE_SELF:
       cf_waker_wake_by_ref(cx->waker);
       cf_waker_wake_by_ref(cx->waker); /* twice: still one more poll */
-      r->rc1 = p->polls;                /* not re-polled inside */
+      r->rc1 = p->polls;               /* not re-polled inside */
       break;
     case A_WAKE_OTHER:
       th_probe_wake(r->other);
@@ -215,8 +215,7 @@ static void reentrancy_drop_own_handle(void) {
   cf_poll_fn_t fs, fo;
   cf_runtime_stats_t st;
   th_env_open(&env);
-  reent_setup(&env, &r, &self, &other, &hs, &ho, &fs, &fo,
-              A_DROP_OWN_HANDLE);
+  reent_setup(&env, &r, &self, &other, &hs, &ho, &fs, &fo, A_DROP_OWN_HANDLE);
   self.self_wake = 1;
   cf_runtime_turn(env.rt);
   CHECK_EQ(r.self_drops_seen, 0);
@@ -410,7 +409,7 @@ static void detach_runs_to_completion(void) {
   CHECK_EQ(p.polls, 1);
   cf_task_detach(&h);
   CHECK_EQ(cf_task_abort(&h), CF_EINVAL);
-  cf_task_detach(&h);     /* idempotent */
+  cf_task_detach(&h);      /* idempotent */
   cf_future_drop(&h.base); /* no-op after detach */
   CHECK_EQ(p.drops, 0);
   th_probe_wake(&p);

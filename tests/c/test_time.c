@@ -125,8 +125,8 @@ static void sleeper_cleanup(cf_future_t *f) {
   cf_future_drop(&((sleeper_t *)f)->s.base);
 }
 CF_ASYNC_VTABLE(sleeper_vt, "sleeper", sleeper_poll, sleeper_cleanup);
-static void sleeper(sleeper_t *s, int64_t arg, int absolute, int id,
-                    int *log, int *len) {
+static void sleeper(sleeper_t *s, int64_t arg, int absolute, int id, int *log,
+                    int *len) {
   CF_ASYNC_INIT(s, &sleeper_vt);
   s->arg = arg;
   s->absolute = absolute;

@@ -56,7 +56,7 @@ static void *fz_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 #define EXPECT(cond)                                                           \
   do {                                                                         \
     if (!(cond)) {                                                             \
-      fprintf(stderr, "fuzz_runtime: model divergence at %s:%d: %s\n",        \
+      fprintf(stderr, "fuzz_runtime: model divergence at %s:%d: %s\n",         \
               __FILE__, __LINE__, #cond);                                      \
       abort();                                                                 \
     }                                                                          \
@@ -66,13 +66,13 @@ static void *fz_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 
 typedef struct mtask {
   int used, id;
-  int has_handle;    /* h is ours to drop */
-  int completed;     /* returned READY */
-  int aborted;       /* aborted before completing */
-  int finish;        /* next poll completes */
-  int expect_poll;   /* woken or spawned: must be polled next turn */
+  int has_handle;  /* h is ours to drop */
+  int completed;   /* returned READY */
+  int aborted;     /* aborted before completing */
+  int finish;      /* next poll completes */
+  int expect_poll; /* woken or spawned: must be polled next turn */
   int polls, drops;
-  int64_t nap_ms;    /* 0: no sleep; else sleeps this long from 1st poll */
+  int64_t nap_ms; /* 0: no sleep; else sleeps this long from 1st poll */
   int64_t nap_deadline;
   int nap_armed;
   cf_waker_t waker;
@@ -92,7 +92,9 @@ static int ntasks;
 static cf_sleep_t sleeps[MAX_SLEEPS];
 static int sleep_live[MAX_SLEEPS];
 
-static int64_t now(void) { return cf_virtual_driver_now(drv); }
+static int64_t now(void) {
+  return cf_virtual_driver_now(drv);
+}
 
 static cf_poll_t fz_poll(cf_future_t *f, cf_context_t *cx) {
   fz_fut_t *self = (fz_fut_t *)f;

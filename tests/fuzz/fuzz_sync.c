@@ -67,12 +67,16 @@ static cf_waker_t w_clone(const cf_waker_t *w) {
   ((slot_t *)w->data)->live++;
   return *w;
 }
-static void w_wake_by_ref(const cf_waker_t *w) { ((slot_t *)w->data)->woken++; }
+static void w_wake_by_ref(const cf_waker_t *w) {
+  ((slot_t *)w->data)->woken++;
+}
 static void w_wake(cf_waker_t *w) {
   w_wake_by_ref(w);
   ((slot_t *)w->data)->live--;
 }
-static void w_drop(cf_waker_t *w) { ((slot_t *)w->data)->live--; }
+static void w_drop(cf_waker_t *w) {
+  ((slot_t *)w->data)->live--;
+}
 static const cf_waker_vtable_t w_vt = {w_clone, w_wake, w_wake_by_ref, w_drop};
 
 static void q_push(int v) {
@@ -87,7 +91,9 @@ static void q_expect(int v) {
   qlen--;
 }
 
-static int senders_alive(void) { return tx[0].chan || tx[1].chan; }
+static int senders_alive(void) {
+  return tx[0].chan || tx[1].chan;
+}
 
 /* FIFO: every older pending waiter of the same primitive must have been
  * granted (woken) already. */
@@ -386,7 +392,8 @@ static void teardown_checks(void) {
   if (!rx_closed && tx[0].chan) {
     int sent = 0;
     drain_try_recv();
-    for (v = next_value++; cf_mpsc_try_send(&tx[0], &v) == 0; v = next_value++) {
+    for (v = next_value++; cf_mpsc_try_send(&tx[0], &v) == 0;
+         v = next_value++) {
       q_push(v);
       sent++;
     }
@@ -394,7 +401,8 @@ static void teardown_checks(void) {
       FAIL("channel slots not conserved");
     drain_try_recv();
   }
-  if (!cf_semaphore_is_closed(&sem) && cf_semaphore_available(&sem) != sem_total)
+  if (!cf_semaphore_is_closed(&sem) &&
+      cf_semaphore_available(&sem) != sem_total)
     FAIL("semaphore permits lost");
   if (cf_mutex_is_locked(&mtx))
     FAIL("mutex locked with no holder");

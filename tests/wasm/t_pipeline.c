@@ -91,8 +91,7 @@ static cf_poll_t pj_main_poll(cf_future_t *f, cf_context_t *cx) {
     CF_ASYNC_INIT(&prod, &pj_prod_vt);
     prod.fn = self->next_fn;
     prod.n = (int)self->n;
-    if (cf_mpsc_new(sizeof(double), (size_t)self->cap, &prod.tx, &self->rx) <
-        0)
+    if (cf_mpsc_new(sizeof(double), (size_t)self->cap, &prod.tx, &self->rx) < 0)
       CF_RETURN(self, CF_ENOMEM);
     if (CF_SPAWN(cx->rt, &prod, "producer", &self->producer) < 0) {
       cf_mpsc_sender_free(&prod.tx);
@@ -208,7 +207,7 @@ static cf_poll_t pf_prod_poll(cf_future_t *f, cf_context_t *cx) {
     CF_AWAIT(self, &self->send); /* a full channel stops the download */
     cf_future_drop(&self->send.base);
     if (self->send.base.rc < 0)
-      break; /* still holding: the cleanup frees it */
+      break;           /* still holding: the cleanup frees it */
     self->holding = 0; /* moved into the channel */
     self->sh->sent++;
   }
@@ -345,8 +344,7 @@ static cf_poll_t pf_main_poll(cf_future_t *f, cf_context_t *cx) {
              "\"bytes\":%llu,\"chunks\":%llu,\"sent\":%llu,\"sum\":%u,"
              "\"maxInflight\":%zu,\"sha\":\"%s\"}",
              self->sh.status, self->sh.fetch_rc, self->sh.body_rc, self->res,
-             (unsigned long long)self->bytes,
-             (unsigned long long)self->chunks,
+             (unsigned long long)self->bytes, (unsigned long long)self->chunks,
              (unsigned long long)self->sh.sent, (unsigned)self->sum,
              self->max_inflight, hex);
   }
@@ -389,5 +387,4 @@ static int pf_init(cf_future_t *f, const cf_args_t *a) {
 static void pf_result(const cf_future_t *f, cf_value_t *out) {
   *out = cf_value_json(((const pf_main_t *)f)->out);
 }
-CF_EXPORT_ASYNC(pipe_fetch_export, "pipe_fetch", pf_main_t, pf_init,
-                pf_result)
+CF_EXPORT_ASYNC(pipe_fetch_export, "pipe_fetch", pf_main_t, pf_init, pf_result)

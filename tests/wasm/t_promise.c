@@ -76,8 +76,7 @@ static int call_host_init(cf_future_t *f, const cf_args_t *a) {
   self->timeout_ms = cf_args_number(a, 3);
   return self->fn ? 0 : CF_EINVAL;
 }
-CF_EXPORT_ASYNC(call_host_export, "call_host", aw_t, call_host_init,
-                aw_result)
+CF_EXPORT_ASYNC(call_host_export, "call_host", aw_t, call_host_init, aw_result)
 
 /* await_loop(fn, n): await host function fn (returning a resolved
  * Promise) n times in sequence; returns the sum of the numbers. */

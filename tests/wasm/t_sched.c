@@ -146,8 +146,8 @@ static cf_poll_t stopper_poll(cf_future_t *f, cf_context_t *cx) {
   f->rc = 0;
   return CF_READY;
 }
-static const cf_future_vtable_t stopper_vt = {"stop_wakers", stopper_poll,
-                                              NULL, 0};
+static const cf_future_vtable_t stopper_vt = {"stop_wakers", stopper_poll, NULL,
+                                              0};
 static int stopper_init(cf_future_t *f, const cf_args_t *a) {
   (void)a;
   cf_future_init(f, &stopper_vt);

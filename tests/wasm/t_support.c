@@ -27,7 +27,9 @@ __attribute__((constructor)) static void install_counter(void) {
   cf_set_allocator(count_alloc, NULL);
 }
 
-size_t t_live_bytes(void) { return live; }
+size_t t_live_bytes(void) {
+  return live;
+}
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -60,8 +62,8 @@ static void block(t_sha256_t *s, const uint8_t *p) {
   for (i = 0; i < 64; i++) {
     uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
                   ((e & f) ^ (~e & g)) + K[i] + w[i];
-    uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-                  ((a & b) ^ (a & c) ^ (b & c));
+    uint32_t t2 =
+        (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
     h = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
   }
   s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;

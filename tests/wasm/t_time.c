@@ -70,8 +70,9 @@ static cf_poll_t order_poll(cf_future_t *f, cf_context_t *cx) {
   cf_future_drop(&self->next.base);
   strcpy(self->out, "[");
   for (self->i = 0; self->i < order_len; self->i++)
-    snprintf(self->out + strlen(self->out), sizeof self->out - strlen(self->out),
-             "%s%d", self->i ? "," : "", order_log[self->i]);
+    snprintf(self->out + strlen(self->out),
+             sizeof self->out - strlen(self->out), "%s%d", self->i ? "," : "",
+             order_log[self->i]);
   strcat(self->out, "]");
   CF_END(self, 0);
 }
@@ -153,8 +154,8 @@ static cf_poll_t canceller_poll(cf_future_t *f, cf_context_t *cx) {
   f->rc = 0;
   return CF_READY;
 }
-static const cf_future_vtable_t canceller_vt = {"cancel_timers",
-                                                canceller_poll, NULL, 0};
+static const cf_future_vtable_t canceller_vt = {"cancel_timers", canceller_poll,
+                                                NULL, 0};
 static int canceller_init(cf_future_t *f, const cf_args_t *a) {
   canceller_t *self = (canceller_t *)f;
   cf_future_init(f, &canceller_vt);
@@ -164,8 +165,8 @@ static int canceller_init(cf_future_t *f, const cf_args_t *a) {
 static void canceller_result(const cf_future_t *f, cf_value_t *out) {
   *out = cf_value_number(((const canceller_t *)f)->live);
 }
-CF_EXPORT_ASYNC(canceller_export, "cancel_timers", canceller_t,
-                canceller_init, canceller_result)
+CF_EXPORT_ASYNC(canceller_export, "cancel_timers", canceller_t, canceller_init,
+                canceller_result)
 
 /* abort_sleepers(n): spawn n long sleepers into a join set, let them all
  * register their timers, then drop the set (aborting them). Returns the

@@ -41,10 +41,18 @@ static void *counting_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
 }
 
-size_t th_live_bytes(void) { return live_bytes; }
-size_t th_live_blocks(void) { return live_blocks; }
-void th_fail_after(long n) { fail_after = n; }
-unsigned long th_alloc_failures(void) { return alloc_failures; }
+size_t th_live_bytes(void) {
+  return live_bytes;
+}
+size_t th_live_blocks(void) {
+  return live_blocks;
+}
+void th_fail_after(long n) {
+  fail_after = n;
+}
+unsigned long th_alloc_failures(void) {
+  return alloc_failures;
+}
 
 int th_run(const th_case_t *cases, size_t n, int argc, char **argv) {
   size_t i, ran = 0;
@@ -105,7 +113,9 @@ void th_env_close(th_env_t *env) {
   env->drv = NULL;
 }
 
-int64_t th_now(const th_env_t *env) { return cf_runtime_now(env->rt); }
+int64_t th_now(const th_env_t *env) {
+  return cf_runtime_now(env->rt);
+}
 
 void th_log_clear(th_log_t *log) {
   log->len = 0;
@@ -164,4 +174,6 @@ void th_probe_init(cf_poll_fn_t *f, th_probe_t *p) {
   cf_poll_fn_init(f, probe_poll, p, probe_drop);
 }
 
-void th_probe_wake(th_probe_t *p) { cf_waker_wake_by_ref(&p->waker); }
+void th_probe_wake(th_probe_t *p) {
+  cf_waker_wake_by_ref(&p->waker);
+}

@@ -25,7 +25,7 @@ extern int th_failures;
     long long a_ = (long long)(a), b_ = (long long)(b);                        \
     if (a_ != b_) {                                                            \
       th_failures++;                                                           \
-      fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n",     \
+      fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %lld, %s == %lld\n",      \
               __FILE__, __LINE__, #a, a_, #b, b_);                             \
     }                                                                          \
   } while (0)
@@ -35,7 +35,8 @@ extern int th_failures;
     const char *a_ = (a), *b_ = (b);                                           \
     if (strcmp(a_, b_) != 0) {                                                 \
       th_failures++;                                                           \
-      fprintf(stderr, "%s:%d: CHECK_STR failed:\n  got:  \"%s\"\n  want: \"%s\"\n", \
+      fprintf(stderr,                                                          \
+              "%s:%d: CHECK_STR failed:\n  got:  \"%s\"\n  want: \"%s\"\n",    \
               __FILE__, __LINE__, a_, b_);                                     \
     }                                                                          \
   } while (0)
@@ -53,7 +54,8 @@ int th_run(const th_case_t *cases, size_t n, int argc, char **argv);
     static const th_case_t cases_[] = {__VA_ARGS__};                           \
     return th_run(cases_, sizeof cases_ / sizeof cases_[0], argc, argv);       \
   }
-#define TH_CASE(fn) {#fn, fn}
+#define TH_CASE(fn)                                                            \
+  { #fn, fn }
 
 /* Counting allocator (installed by th_run around every case). */
 size_t th_live_bytes(void);
