@@ -52,7 +52,7 @@ function sh(cmd, args, opts = {}) {
 }
 
 // ---- build ---------------------------------------------------------------
-const have = { native: false, w3native: false, tokio: false, wasm: false };
+const have = { native: false, w3native: false, tokio: false, wasm: false, asyncify: false };
 const missing = {};
 async function build() {
   log('bench: building native benches (build-bench/)');
@@ -74,6 +74,9 @@ async function build() {
   r = await sh('node', ['bench/wasm/build.mjs'], { timeout: 300000 });
   have.wasm = r.code === 0 && existsSync(join(here, 'wasm', 'build', 'cfbench.mjs'));
   if (!have.wasm) { missing.wasm = 'wasm bench module did not build'; log(r.err.slice(-2000)); }
+  have.asyncify = have.wasm && existsSync(join(here, 'wasm', 'build', 'asyncify.mjs')) &&
+    existsSync(join(here, 'wasm', 'build', 'kernel-cfuture.mjs'));
+  if (!have.asyncify) missing.asyncify = 'Asyncify / kernel modules did not build (bench/wasm/extra.mjs)';
 }
 
 // ---- measuring ----------------------------------------------------------
@@ -85,6 +88,7 @@ const W3 = join(root, 'build-bench', 'cfb_w3');
 const TOKIO = join(here, 'tokio', 'target', 'release', 'cfuture-tokio-bench');
 const JS = (f) => join(here, 'js', f);
 const WASM = join(here, 'wasm', 'run_wasm.mjs');
+const ASY = join(here, 'wasm', 'run_asyncify.mjs');
 
 // An implementation runner: impl name, the command, and how to map its
 // output lines (workload field) to our workload id.
@@ -141,11 +145,15 @@ function jobs(url) {
   }
   J.push({ id: 'w4seq', n: N1, impls: [
     ['js', 'node', [JS('w4_w5_host.mjs'), 'w4seq', N1, reps]],
-    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4seq', reps, S(200000, 1000)]]
+    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4seq', reps, S(200000, 1000)]],
+    have.asyncify && ['asyncify', 'node', [ASY, 'w4seq', reps, S(200000, 1000)]],
+    // JS<->wasm crossings per await (counting wrappers; not timed)
+    have.wasm && ['cfuture-wasm-x', 'node', [WASM, 'w4seq', 1, S(20000, 1000)], { CFB_COUNT_CROSSINGS: '1' }]
   ] });
   J.push({ id: 'w4par', n: S(10000, 100), impls: [
     ['js', 'node', [JS('w4_w5_host.mjs'), 'w4par', S(10000, 100), reps, S(100, 10)]],
-    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4par', reps, S(10000, 100), S(100, 10)]]
+    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4par', reps, S(10000, 100), S(100, 10)]],
+    have.wasm && ['cfuture-wasm-x', 'node', [WASM, 'w4par', 1, S(10000, 100), S(100, 10)], { CFB_COUNT_CROSSINGS: '1' }]
   ] });
   for (const n of NT) {
     J.push({ id: 'timers', n, impls: [
@@ -175,6 +183,10 @@ function jobs(url) {
       have.wasm && ['cfuture-wasm', 'node', [WASM, 'w6sel', reps, k, reps6]]
     ] });
   }
+  // W8 compute kernel: both builds in one process, interleaved
+  J.push({ id: 'w8kernel', n: S(50000000, 100000), impls: [
+    have.asyncify && ['cfuture-wasm', 'node', [ASY, 'kernel', reps, S(50000000, 100000)]]
+  ] });
   const NF = S(1000, 20);
   J.push({ id: 'w7', n: NF, impls: [
     ['js', 'node', [JS('w7_fetch.mjs'), 'fetch', NF, reps, url]],
@@ -219,7 +231,9 @@ function comparisons() {
   // W4
   add('W4 1e6 sequential host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4seq', N1, 'ns_per_await'), get('js', 'w4seq', N1, 'ns_per_await'), 'JS async fn awaiting', { max: 1.5 });
   add('W4 1e4 tasks x 100 host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4par', S(10000, 100), 'ns_per_await'), get('js', 'w4par', S(10000, 100), 'ns_per_await'), 'JS async fns awaiting', { max: 1.5 });
-  add('W4 vs Asyncify (wasm)', 'time', 'ns/await', null, null, 'EM_ASYNC_JS + Asyncify', { max: 0.33 });
+  add('W4 sequential host awaits vs Asyncify (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4seq', N1, 'ns_per_await'), get('asyncify', 'w4seq', N1, 'ns_per_await'), 'EM_ASYNC_JS + Asyncify', { max: 0.33 });
+  add('W4 sequential: JS<->wasm crossings per await', 'crossings', 'per await', get('cfuture-wasm-x', 'w4seq', N1, 'crossings_per_op'), null, '-', { abs: 2, unit: 'crossings' });
+  add('W4 1e4 tasks x 100: crossings per await', 'crossings', 'per await', get('cfuture-wasm-x', 'w4par', S(10000, 100), 'crossings_per_op'), null, '-', { info: true });
   // timers (native insert/cancel; wasm arm)
   for (const n of [S(100000, 1000), S(1000000, 2000)]) {
     const tag = n >= 1000000 ? '1e6' : n >= 100000 ? '1e5' : String(n);
@@ -249,9 +263,14 @@ function comparisons() {
   // W8 (bench/wasm/size.json, written by the wasm build when available)
   const sizeFile = join(here, 'wasm', 'build', 'size.json');
   const sz = existsSync(sizeFile) ? JSON.parse(readFileSync(sizeFile, 'utf8')) : {};
-  add('W8 runtime wasm -Os (raw)', 'size', 'bytes', sz.runtime_raw ?? null, null, '-', { abs: 16384, unit: 'bytes' });
-  add('W8 runtime wasm -Os (gzip)', 'size', 'bytes', sz.runtime_gzip ?? null, null, '-', { info: true });
-  add('W8 compute kernel, runtime linked vs Asyncify build', 'time', 'ms', sz.kernel_runtime_ms ?? null, sz.kernel_asyncify_ms ?? null, 'same kernel, -sASYNCIFY', { max: 1 });
+  add('W8 runtime wasm -Os, emmalloc (raw)', 'size', 'bytes', sz.runtime_raw ?? null, null, '-', { abs: 16384, unit: 'bytes' });
+  add('W8 runtime wasm -Os, emmalloc (gzip)', 'size', 'bytes', sz.runtime_gzip ?? null, null, '-', { info: true });
+  add('W8 runtime wasm -Os, dlmalloc (raw)', 'size', 'bytes', sz.runtime_dl_raw ?? null, null, '-', { info: true });
+  add('W8 runtime wasm -Os, dlmalloc (gzip)', 'size', 'bytes', sz.runtime_dl_gzip ?? null, null, '-', { info: true });
+  add('W8 module with every export -Os, dlmalloc (raw)', 'size', 'bytes', sz.full_raw ?? null, null, '-', { info: true });
+  add('W8 module with every export -Os, dlmalloc (gzip)', 'size', 'bytes', sz.full_gzip ?? null, null, '-', { info: true });
+  const NK = S(50000000, 100000);
+  add('W8 compute kernel, runtime linked vs Asyncify build', 'time', 'ms', get('cfuture-wasm', 'w8kernel', NK, 'kernel_cfuture_ms'), get('cfuture-wasm', 'w8kernel', NK, 'kernel_asyncify_ms'), 'same kernel, -sASYNCIFY', { max: 1.05 }); // no slowdown, within noise
   return C;
 }
 

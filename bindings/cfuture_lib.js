@@ -46,6 +46,9 @@ var LibraryCFuture = {
              bodyReads: 0 },
     encoder: null,
     decoder: null,
+    lastName: null,
+    promiseRecs: null,
+    HostCall: null,
     noop: function() {},
 
     // ---- host-op table -------------------------------------------------
@@ -156,6 +159,21 @@ var LibraryCFuture = {
 
     // ---- drivers ----------------------------------------------------------
     init: function() {
+      // What a host function gets as its last argument: the signal is
+      // made on first read, aborted if the op was cancelled meanwhile.
+      CF.HostCall = function() { this.ctl = null; this.canceled = false; };
+      Object.defineProperty(CF.HostCall.prototype, 'signal', { get: function() {
+        if (this.ctl === null) {
+          this.ctl = new AbortController();
+          if (this.canceled) this.ctl.abort();
+        }
+        return this.ctl.signal;
+      } });
+      CF.HostCall.prototype.cancel = function() {
+        this.canceled = true;
+        if (this.ctl !== null) this.ctl.abort();
+      };
+      CF.promiseRecs = [];
       CF.calls = new Map();
       CF.hostFns = Object.create(null);
       CF.isNode = typeof process === 'object' && process.versions != null &&
@@ -450,22 +468,68 @@ var LibraryCFuture = {
       }
       return { rc: CF.E.EINVAL, msg: 'unknown conversion ' + as };
     },
-    promiseSettle: function(h, rec, p, ok, v) {
-      if (!CF.opLive(h, rec)) return; // dropped meanwhile: ignore
+    // Host-op records of awaited promises are pooled: a record goes back
+    // to the pool only once its promise reaction has run (so a late
+    // settlement can never be mistaken for a later op's), and its two
+    // reaction callbacks are made once per record, not per await.
+    promiseRec: function() {
+      var rec = CF.promiseRecs.pop();
+      if (rec) return rec;
+      rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0,
+              onOk: null, onErr: null, cancel: null };
+      rec.onOk = function(v) { CF.promiseSettle(rec, true, v); };
+      rec.onErr = function(e) { CF.promiseSettle(rec, false, e); };
+      rec.cancel = function() { var c = rec.ctx; if (c) c.cancel(); };
+      return rec;
+    },
+    promiseSettle: function(rec, ok, v) {
+      var h = rec.h, p = rec.p, as = rec.as, rc = rec.rc;
+      var live = CF.opGet(h) === rec;
+      rec.h = rec.p = rec.rc = 0;
+      rec.ctx = null;
+      CF.promiseRecs.push(rec);
+      if (!live) return; // dropped meanwhile: ignore
       CF.opFree(h);
-      var out = ok ? CF.convert(v, rec.as) : { rc: CF.E.EJS, msg: CF.errorMessage(v) };
-      if (out.rc) {
-        var m = CF.copyIn(CF.utf8(out.msg || ''), true);
-        _cfw_promise_done(p, out.rc, 0, 0, 0, 0, m ? m[0] : 0, m ? m[1] : 0);
-        return;
+      try {
+        // The common case (a number) converts without allocating.
+        if (ok && as === 1 && typeof v === 'number') {
+          _cfw_promise_done(p, 0, v, 0, 0, 0, 0, 0);
+          return;
+        }
+        var out = ok ? CF.convert(v, as)
+                     : { rc: rc || CF.E.EJS, msg: CF.errorMessage(v) };
+        if (out.rc) {
+          var m = CF.copyIn(CF.utf8(out.msg || ''), true);
+          _cfw_promise_done(p, out.rc, 0, 0, 0, 0, m ? m[0] : 0, m ? m[1] : 0);
+          return;
+        }
+        var d = out.bytes ? CF.copyIn(out.bytes, true) : null;
+        if (out.bytes && !d) { _cfw_promise_done(p, CF.E.ENOMEM, 0, 0, 0, 0, 0, 0); return; }
+        _cfw_promise_done(p, 0, out.number || 0, d ? d[0] : 0, out.bytes ? out.bytes.length : 0, d ? d[1] : 0, 0, 0);
+      } catch (e) {
+        CF.report(e); // never a rejection of the reaction's own promise
       }
-      var d = out.bytes ? CF.copyIn(out.bytes, true) : null;
-      if (out.bytes && !d) { _cfw_promise_done(p, CF.E.ENOMEM, 0, 0, 0, 0, 0, 0); return; }
-      _cfw_promise_done(p, 0, out.number || 0, d ? d[0] : 0, out.bytes ? out.bytes.length : 0, d ? d[1] : 0, 0, 0);
+    },
+    // The name of the host function at ptr: the last one is kept with its
+    // bytes, so a loop awaiting the same function does not decode it again.
+    hostName: function(ptr, len) {
+      var c = CF.lastName, i;
+      ptr = ptr >>> 0;
+      CF.checkRange(ptr, len);
+      if (c !== null && c.bytes.length === len) {
+        for (i = 0; i < len && HEAPU8[ptr + i] === c.bytes[i]; i++);
+        if (i === len) return c.name;
+      }
+      c = { bytes: HEAPU8.slice(ptr, ptr + len), name: '' };
+      c.name = CF.fromUtf8(c.bytes);
+      CF.lastName = c;
+      return c.name;
     },
     promiseStart: function(p, source, fnName, json, as) {
-      var rec = { kind: 'promise', as: as, ctl: null };
+      var rec = CF.promiseRec();
       var value, ok = true;
+      rec.p = p;
+      rec.as = as;
       if (source) {
         var vr = CF.opGet(source);
         if (vr && vr.kind === 'value') {
@@ -484,35 +548,31 @@ var LibraryCFuture = {
           rec.rc = CF.E.EINVAL;
         } else {
           try {
-            var args = json ? JSON.parse(json) : null;
-            if (args == null) args = [];
-            else if (!Array.isArray(args)) args = [args];
-            // The AbortController is made only if the function looks at
-            // its signal: it is most of the cost of a short host call.
-            args.push({ get signal() { return (rec.ctl || (rec.ctl = new AbortController())).signal; } });
-            value = fn.apply(null, args);
+            // The AbortController is made only if the function reads its
+            // signal (HostCall): it is most of the cost of a short call.
+            var ctx = rec.ctx = new CF.HostCall();
+            if (json === null) {
+              value = fn(ctx);
+            } else {
+              var args = JSON.parse(json);
+              if (args == null) args = [];
+              else if (!Array.isArray(args)) args = [args];
+              args.push(ctx);
+              value = fn.apply(null, args);
+            }
           } catch (e) {
             ok = false;
             value = e;
           }
         }
       }
-      rec.cancel = function() { if (rec.ctl) rec.ctl.abort(); };
-      var h = CF.opNew(rec);
+      rec.h = CF.opNew(rec);
       if (!ok && rec.rc) {
-        queueMicrotask(function() {
-          if (!CF.opLive(h, rec)) return;
-          CF.opFree(h);
-          var m = CF.copyIn(CF.utf8(value.message), true);
-          _cfw_promise_done(p, rec.rc, 0, 0, 0, 0, m ? m[0] : 0, m ? m[1] : 0);
-        });
-        return h;
+        queueMicrotask(function() { rec.onErr(value); });
+        return rec.h;
       }
-      var pr = ok ? Promise.resolve(value) : Promise.reject(value);
-      pr.then(function(v) { CF.promiseSettle(h, rec, p, true, v); },
-              function(e) { CF.promiseSettle(h, rec, p, false, e); })
-        .catch(CF.report);
-      return h;
+      (ok ? Promise.resolve(value) : Promise.reject(value)).then(rec.onOk, rec.onErr);
+      return rec.h;
     },
     // A JS value (usually a Promise) handed to C as a handle.
     valueNew: function(v) {
@@ -607,8 +667,9 @@ var LibraryCFuture = {
   },
 
   cfjs_promise_await__deps: ['$CF'],
-  cfjs_promise_await: function(p, source, fn, json, as) {
-    return CF.promiseStart(p, source >>> 0, fn ? CF.str(fn) : null, json ? CF.str(json) : null, as);
+  cfjs_promise_await: function(p, source, fn, fnLen, json, as) {
+    return CF.promiseStart(p, source >>> 0, fn ? CF.hostName(fn, fnLen >>> 0) : null,
+                           json ? CF.str(json) : null, as);
   },
   cfjs_value_release__deps: ['$CF'],
   cfjs_value_release: function(handle) {

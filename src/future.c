@@ -8,10 +8,25 @@
 #include "cfuture/error.h"
 #include "cfuture/future.h"
 
+/* Appends s to buf[*n..cap-1], truncating; buf stays NUL-terminated. */
+static void append(char *buf, size_t cap, size_t *n, const char *s) {
+  while (*s && *n + 1 < cap)
+    buf[(*n)++] = *s++;
+  buf[*n] = '\0';
+}
+
+/* One fputs of a line built by hand: fprintf would link printf's
+ * formatting engine, a quarter of a small wasm module, for this one line. */
 static void default_misuse(const cf_future_t *f, int err, void *ud) {
+  char line[192];
+  size_t n = 0;
   (void)ud;
-  fprintf(stderr, "cfuture: misuse of future '%s': %s\n",
-          f->vt && f->vt->name ? f->vt->name : "?", cf_strerror(err));
+  append(line, sizeof line - 1, &n, "cfuture: misuse of future '");
+  append(line, sizeof line - 1, &n, f->vt && f->vt->name ? f->vt->name : "?");
+  append(line, sizeof line - 1, &n, "': ");
+  append(line, sizeof line - 1, &n, cf_strerror(err));
+  append(line, sizeof line, &n, "\n"); /* room kept for it */
+  fputs(line, stderr);
 }
 
 static cf_misuse_fn misuse_hook = default_misuse;
@@ -23,7 +38,9 @@ void cf_set_misuse_hook(cf_misuse_fn fn, void *ud) {
   misuse_ud = fn ? ud : NULL;
 }
 
-unsigned long cf_misuse_count(void) { return misuse_count; }
+unsigned long cf_misuse_count(void) {
+  return misuse_count;
+}
 
 cf_poll_t cf__future_misuse(cf_future_t *f, int err) {
   misuse_count++;
@@ -88,10 +105,11 @@ static cf_poll_t pending_poll(cf_future_t *f, cf_context_t *cx) {
   (void)cx;
   return CF_PENDING;
 }
-static const cf_future_vtable_t pending_vt = {"pending", pending_poll, NULL,
-                                              0};
+static const cf_future_vtable_t pending_vt = {"pending", pending_poll, NULL, 0};
 
-void cf_pending_init(cf_pending_t *f) { cf_future_init(&f->base, &pending_vt); }
+void cf_pending_init(cf_pending_t *f) {
+  cf_future_init(&f->base, &pending_vt);
+}
 
 static cf_poll_t poll_fn_poll(cf_future_t *f, cf_context_t *cx) {
   cf_poll_fn_t *p = (cf_poll_fn_t *)f;

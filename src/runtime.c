@@ -188,7 +188,8 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   if (rt->timers.len || !lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;
-    cf__timers_fire(rt, start);
+    if (rt->timers.len)
+      cf__timers_fire(rt, start);
   }
   admit_deferred(rt);
   while (polls < rt->budget_polls && (t = cf__task_dequeue(&rt->runq))) {

@@ -6,9 +6,10 @@
 //                     -O3, into build/libcfuture.a) + bench/wasm/cfb_wasm.c,
 //                     linked with the same flags as wasm.cmake's
 //                     cfuture_add_module (the bindings' JS library and shim).
-// size-*.wasm         W8 footprint: the runtime alone at -Os, and a compute
-//                     kernel without/with the runtime and with -sASYNCIFY.
-// asyncify.mjs/.wasm  W4's Asyncify baseline (bench/wasm/asyncify.c).
+// size-*.wasm         W8 footprint (bench/wasm/size_runtime.c at -Os).
+// kernel-cfuture.mjs  W8 compute kernel with the runtime linked, and
+// asyncify.mjs        the same kernel and W4's awaits with -sASYNCIFY
+//                     (bench/wasm/kernel.c); see extra.mjs.
 // Needs Debian's emscripten (emcc 3.1.6); NODE_PATH is set for it. Exits 3
 // when emcc or the bindings are missing (run.mjs then reports wasm rows as
 // missing).
@@ -43,16 +44,18 @@ function emcc(args) {
 }
 const warn = ['-std=c11', '-Wall', '-Wextra'];
 
-// The library, compiled from src/ at a given optimisation level.
-function buildLib(opt) {
-  const a = join(out, `libcfuture${opt}.a`);
+// The library, compiled from src/ at a given optimisation level (plus
+// extra flags, e.g. -flto, which also name the archive).
+function buildLib(opt, extra = []) {
+  const tag = opt + extra.join('');
+  const a = join(out, `libcfuture${tag}.a`);
   const headers = [...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f))];
   if (!stale(a, [...coreSrc, ...headers])) return a;
-  const objDir = join(out, `obj${opt}`);
+  const objDir = join(out, `obj${tag}`);
   mkdirSync(objDir, { recursive: true });
   const objs = coreSrc.map((src) => {
     const o = join(objDir, relative(root, src).replace(/[\/]/g, '_') + '.o');
-    emcc([...warn, opt, '-Iinclude', '-Isrc', '-c', src, '-o', o]);
+    emcc([...warn, opt, ...extra, '-Iinclude', '-Isrc', '-c', src, '-o', o]);
     return o;
   });
   execFileSync('emar', ['rcs', a, ...objs], { env });
@@ -81,7 +84,7 @@ console.log(`bench/wasm/build: ${relative(root, benchOut)}`);
 const extra = join(here, 'extra.mjs');
 if (existsSync(extra)) {
   try {
-    await (await import(extra)).buildExtra({ root, out, env, emcc, buildLib, moduleFlags, stale, force });
+    await (await import(extra)).buildExtra({ root, out, env, emcc, buildLib, moduleFlags, stale, force, libO3, exportsList });
   } catch (e) {
     console.error(`bench/wasm/build: extra modules failed: ${e.message}`);
   }

@@ -46,9 +46,14 @@ typedef struct cf_promise {
   cf_future_t base;
   cf_hostop_t op;
   uint32_t source;  /* value handle to await, 0 for a host call */
-  char *call;       /* "name\0json" for a host call (owned) */
-  size_t call_size;
+  char *call;       /* "name\0json" for a host call (owned), or NULL when
+                       it fits in call_buf */
+  size_t call_size; /* bytes of "name\0json\0" */
   cf_js_type_t as;
+  uint8_t json; /* the call has JSON arguments */
+  /* Short calls (the usual host function name) need no allocation; call
+   * never points here, as the future may move before its first poll. */
+  char call_buf[16];
   /* Output (valid once ready with rc 0, until drop). */
   double number;
   char *data; /* string / JSON text (NUL-terminated) or bytes */

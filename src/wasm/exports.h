@@ -19,12 +19,14 @@ cf_runtime_t *cfw_runtime_new(double budget_polls, double budget_ms,
                               double coop_budget);
 void cfw_runtime_free(cf_runtime_t *rt);
 int cfw_runtime_turn(cf_runtime_t *rt);
-void cfw_runtime_stats(cf_runtime_t *rt, double *out);
-int cfw_tasks(cf_runtime_t *rt, double *out, int cap);
 const char *cfw_err_name(int err);
 const char *cfw_strerror(int err);
 void *cfw_malloc(size_t n);
 void cfw_free(void *p, size_t n);
+
+/* inspect.c */
+void cfw_runtime_stats(cf_runtime_t *rt, double *out);
+int cfw_tasks(cf_runtime_t *rt, double *out, int cap);
 
 /* fetch.c */
 void cfw_fetch_head(cf_fetch_t *f, int status, char *status_text,
@@ -32,18 +34,17 @@ void cfw_fetch_head(cf_fetch_t *f, int status, char *status_text,
                     size_t nheaders, uint32_t stream);
 void cfw_fetch_body(cf_fetch_t *f, uint8_t *body, size_t len, size_t size);
 void cfw_fetch_done(cf_fetch_t *f, int rc, char *msg, size_t msg_size);
-void cfw_fetch_chunk_done(cf_fetch_read_t *r, int rc, uint8_t *data,
-                          size_t len, size_t size, int ended);
+void cfw_fetch_chunk_done(cf_fetch_read_t *r, int rc, uint8_t *data, size_t len,
+                          size_t size, int ended);
 
 /* promise.c */
 void cfw_promise_done(cf_promise_t *p, int rc, double number, char *data,
-                      size_t len, size_t size, char *error,
-                      size_t error_size);
+                      size_t len, size_t size, char *error, size_t error_size);
 
 /* export.c */
 cf_args_t *cfw_args_new(size_t n);
-void cfw_args_set(cf_args_t *a, size_t i, int type, double number,
-                  char *data, size_t len);
+void cfw_args_set(cf_args_t *a, size_t i, int type, double number, char *data,
+                  size_t len);
 void cfw_args_free(cf_args_t *a);
 struct call_rec;
 intptr_t cfw_call_start(cf_runtime_t *rt, const char *name, cf_args_t *args,

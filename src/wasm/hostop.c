@@ -8,6 +8,7 @@
 
 #include <emscripten.h>
 
+#include "../runtime_internal.h"
 #include "cfuture/error.h"
 #include "cfuture/runtime.h"
 #include "js_imports.h"
@@ -61,9 +62,23 @@ void cf_hostop_cancel(cf_hostop_t *op) {
   cf_waker_drop(&op->waker);
 }
 
+/* The wake comes before the hold is released, so the runtime never looks
+ * idle in between (that would flip the host keepalive off and on again).
+ * The task's turn runs here, in the same host callback (see
+ * cf__runtime_host_enter): JS calls this last, as the future may be gone
+ * when it returns. */
 EMSCRIPTEN_KEEPALIVE void cf_hostop_complete(cf_hostop_t *op, int rc) {
+  cf_runtime_t *rt = op->rt;
+  int entered;
   if (op->state != CF_HOSTOP_PENDING)
     return; /* defensive: the JS table already guarantees one completion */
-  finish(op, rc);
+  entered = cf__runtime_host_enter(rt);
+  op->state = CF_HOSTOP_DONE;
+  op->rc = rc;
+  op->handle = 0;
+  op->rt = NULL;
   cf_waker_wake(&op->waker);
+  if (rt)
+    cf_runtime_release(rt);
+  cf__runtime_host_leave(rt, entered);
 }

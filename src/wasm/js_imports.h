@@ -33,7 +33,7 @@ uint32_t cfjs_fetch_read(void *read, uint32_t stream, double remaining);
 
 /* promises */
 uint32_t cfjs_promise_await(void *promise, uint32_t source, const char *fn,
-                            const char *json, int as);
+                            size_t fn_len, const char *json, int as);
 void cfjs_value_release(uint32_t handle);
 
 /* exported async functions: settle the JS side of call `call_id` */

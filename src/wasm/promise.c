@@ -13,25 +13,39 @@
 #include "exports.h"
 #include "js_imports.h"
 
+static const char *call_text(const cf_promise_t *p) {
+  if (p->call)
+    return p->call;
+  return p->call_size && p->call_size <= sizeof p->call_buf ? p->call_buf
+                                                            : NULL;
+}
+
+static void call_free(cf_promise_t *p) {
+  if (p->call)
+    cf_free(p->call, p->call_size);
+  p->call = NULL;
+  p->call_size = 0;
+}
+
 static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
   cf_promise_t *p = (cf_promise_t *)base;
   if (p->op.state == CF_HOSTOP_IDLE) {
     uint32_t h;
-    if (!p->source && !p->call) {
+    const char *call = call_text(p);
+    size_t n;
+    if (!p->source && !call) {
       base->rc = p->call_size ? CF_ENOMEM : CF_EINVAL;
       return CF_READY;
     }
-    h = cfjs_promise_await(p, p->source, p->call,
-                           p->call ? p->call + strlen(p->call) + 1 : NULL,
+    n = call ? strlen(call) : 0;
+    h = cfjs_promise_await(p, p->source, call, n, p->json ? call + n + 1 : NULL,
                            (int)p->as);
     p->source = 0;
     cf_hostop_begin(&p->op, cx, h, CF_EINVAL);
   }
   if (cf_hostop_poll(&p->op, cx) == CF_PENDING)
     return CF_PENDING;
-  cf_free(p->call, p->call_size);
-  p->call = NULL;
-  p->call_size = 0;
+  call_free(p);
   base->rc = p->op.rc;
   return CF_READY;
 }
@@ -43,9 +57,7 @@ static void promise_drop(cf_future_t *base) {
     cfjs_value_release(p->source);
     p->source = 0;
   }
-  cf_free(p->call, p->call_size);
-  p->call = NULL;
-  p->call_size = 0;
+  call_free(p);
   cf_free(p->data, p->data_size);
   p->data = NULL;
   p->len = p->data_size = 0;
@@ -72,28 +84,36 @@ void cf_promise_init(cf_promise_t *p, uint32_t handle, cf_js_type_t as) {
 void cf_js_call_init(cf_promise_t *p, const char *fn, const char *json_args,
                      cf_js_type_t as) {
   size_t n, j;
+  char *dst;
   init_common(p, as);
   if (!fn)
     return; /* first poll: CF_EINVAL */
   n = strlen(fn) + 1;
   j = json_args ? strlen(json_args) + 1 : 1;
   p->call_size = n + j;
-  p->call = cf_malloc(p->call_size);
-  if (!p->call)
-    return; /* call_size != 0 and call == NULL: first poll says CF_ENOMEM */
-  memcpy(p->call, fn, n);
+  p->json = json_args != NULL;
+  if (p->call_size <= sizeof p->call_buf) {
+    dst = p->call_buf;
+  } else {
+    dst = p->call = cf_malloc(p->call_size);
+    if (!dst)
+      return; /* call_size != 0 and call == NULL: first poll says ENOMEM */
+  }
+  memcpy(dst, fn, n);
   if (json_args)
-    memcpy(p->call + n, json_args, j);
+    memcpy(dst + n, json_args, j);
   else
-    p->call[n] = '\0';
+    dst[n] = '\0';
 }
 
-const char *cf_promise_error(const cf_promise_t *p) { return p->error; }
+const char *cf_promise_error(const cf_promise_t *p) {
+  return p->error;
+}
 
 EMSCRIPTEN_KEEPALIVE void cfw_promise_done(cf_promise_t *p, int rc,
                                            double number, char *data,
-                                           size_t len, size_t size,
-                                           char *error, size_t error_size) {
+                                           size_t len, size_t size, char *error,
+                                           size_t error_size) {
   p->number = number;
   p->data = data;
   p->len = len;
