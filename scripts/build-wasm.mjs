@@ -21,6 +21,16 @@ function run(cmd, args) {
   }
 }
 
+// Say exactly what is missing rather than failing with ENOENT.
+const need = { emcmake: 'emscripten', cmake: 'cmake', make: 'make' };
+const missing = Object.keys(need).filter(
+  (c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status !== 0);
+if (missing.length) {
+  console.error(`build-wasm: missing ${missing.join(', ')}; install with: ` +
+    `apt-get install -y ${[...new Set(missing.map((c) => need[c]))].join(' ')}`);
+  process.exit(1);
+}
+
 run('emcmake', ['cmake', '-S', '.', '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DCF_WERROR=ON', '-DCF_TESTS=OFF']);
 run('cmake', ['--build', build, '-j', jobs]);
 mkdirSync(path.join(root, 'dist'), { recursive: true });
