@@ -22,7 +22,7 @@ const has = (cmd) =>
   spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
 const tools = {
-  cmake: 'cmake', cc: 'gcc', clang: 'clang', valgrind: 'valgrind',
+  cmake: 'cmake', cc: 'gcc', clang: 'clang libclang-rt-14-dev', valgrind: 'valgrind',
   emcc: 'emscripten', chromium: 'chromium',
 };
 
