@@ -22,7 +22,8 @@ enum {
   K_JOIN = 1u << 9,
   K_SELECT = 1u << 10,
   K_STARTED = 1u << 11,
-  K_NOMEM = 1u << 12 /* init could not copy the children; they were dropped */
+  K_NOMEM = 1u << 12, /* init could not copy the children; they were dropped */
+  K_INVALID = 1u << 13 /* init got no array or too many children */
 };
 #define LIST_END UINT32_MAX
 
@@ -71,6 +72,8 @@ static int start(cf_combine_t *c) {
   uint32_t i;
   if (c->flags & K_NOMEM)
     return CF_ENOMEM;
+  if (c->flags & K_INVALID)
+    return CF_EINVAL;
   c->flags |= K_STARTED;
   if (c->n > CF_COMBINE_INLINE) {
     cf_future_t **futs = (cf_future_t **)c->branches; /* parked by init */
@@ -194,8 +197,8 @@ static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
 
 static void combine_drop(cf_future_t *f) {
   cf_combine_t *c = (cf_combine_t *)f;
-  if (c->flags & K_NOMEM) {
-    /* children were dropped by init */
+  if (c->flags & (K_NOMEM | K_INVALID)) {
+    /* nothing to own: children were dropped by init, or never given */
   } else if (c->flags & K_STARTED) {
     if (c->branches)
       drop_pending_children(c);
@@ -239,6 +242,11 @@ static void combine_init(cf_combine_t *c, const cf_future_vtable_t *vt,
   c->index = -1;
   c->parent = CF_WAKER_NONE;
   c->branches = NULL;
+  if ((!futs && n) || n >= UINT32_MAX) {
+    c->n = c->remaining = 0;
+    c->flags |= K_INVALID;
+    return;
+  }
   if (n > CF_COMBINE_INLINE) {
     cf_future_t **copy = cf_malloc(n * sizeof *copy);
     if (!copy) {

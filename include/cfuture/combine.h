@@ -51,7 +51,8 @@ typedef cf_combine_t cf_select_t;
 
 /* join: ready when every child is ready; rc 0 (each child's own rc is in
  * the child). The pointer array is copied. Errors at first poll: CF_ENOMEM
- * (n > CF_COMBINE_INLINE and allocation failed), CF_EINVAL (NULL child). */
+ * (n > CF_COMBINE_INLINE and allocation failed), CF_EINVAL (a NULL child, or
+ * futs NULL with n > 0). */
 void cf_join_init(cf_join_t *j, cf_future_t *const *futs, size_t n);
 
 /* try_join: like join, but the first child to complete with rc < 0 makes

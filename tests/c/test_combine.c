@@ -465,7 +465,31 @@ static void join_set_abort_all_and_empty(void) {
   th_env_close(&env);
 }
 
-TH_MAIN(TH_CASE(join_polls_only_woken_children),
+/* Bad input is an error outcome, never a crash. */
+static void combinators_reject_missing_children(void) {
+  th_env_t env;
+  cf_join_t j;
+  cf_select_t sel;
+  cf_ready_t r;
+  th_env_open(&env);
+  cf_join_init(&j, NULL, 3);
+  CHECK_EQ(cf_block_on(env.rt, &j.base), CF_EINVAL);
+  cf_future_drop(&j.base);
+  cf_select_init(&sel, NULL, 2, CF_SELECT_FAIR);
+  CHECK_EQ(cf_block_on(env.rt, &sel.base), CF_EINVAL);
+  cf_future_drop(&sel.base);
+  cf_ready_init(&r, 0);
+  cf_try_join_init(&j, (cf_future_t *[]){&r.base, NULL}, 2);
+  CHECK_EQ(cf_block_on(env.rt, &j.base), CF_EINVAL);
+  cf_future_drop(&j.base);
+  cf_join_init(&j, NULL, 0); /* nothing to wait for: ready at once */
+  CHECK_EQ(cf_block_on(env.rt, &j.base), 0);
+  cf_future_drop(&j.base);
+  th_env_close(&env);
+}
+
+TH_MAIN(TH_CASE(combinators_reject_missing_children),
+        TH_CASE(join_polls_only_woken_children),
         TH_CASE(join_drop_cancels_pending_children),
         TH_CASE(try_join_first_error_drops_the_rest),
         TH_CASE(select_fair_vs_biased), TH_CASE(select_loop_until_empty),
