@@ -9,6 +9,9 @@
  *   - in_poll > 0 while any future is being polled by this runtime; turns
  *     and block_on refuse to start then (CF_EDEADLK), so nothing is ever
  *     polled inside another poll.
+ *   - The task block cache (task.c) is empty whenever the runtime is idle
+ *     (nothing queued, no timer, no host hold) outside block_on: every
+ *     turn and block_on end in cf__runtime_update_alive, which trims it.
  * Costs: a turn is O(tasks polled + timers fired). The clock is read at
  * adaptive intervals (polls_until_check): cheap polls pay about one read
  * per 256, slow ones are caught after one or two, and near the end of the
@@ -76,10 +79,9 @@ void cf_runtime_free(cf_runtime_t *rt) {
   for (i = 0; i < rt->slot_cap; i++) {
     t = rt->slots[i].task;
     if (t) { /* still referenced by a handle or join set: force it out */
-      t->flags = CF_T_COMPLETE;
-      if (t->set) {
+      if (!(t->flags & CF_T_SOLO))
         t->set = NULL;
-      }
+      t->flags = CF_T_COMPLETE | (t->flags & CF_T_SOLO);
       cf__task_release_if_unused(t);
     }
   }
@@ -97,6 +99,7 @@ void cf_runtime_free(cf_runtime_t *rt) {
     rt->driver->vt->attach(rt->driver->self, NULL);
   if (rt->owned_driver)
     cf__platform_default_driver_free(rt->owned_driver);
+  cf__task_cache_trim(rt);
   cf_free(rt->slots, (size_t)rt->slot_cap * sizeof *rt->slots);
   cf_free(rt, sizeof *rt);
 }
@@ -108,6 +111,9 @@ int64_t cf_runtime_now(const cf_runtime_t *rt) {
 void cf__runtime_update_alive(cf_runtime_t *rt) {
   uint8_t alive =
       rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;
+  /* Idle: the host may measure its heap now (tests/node/leaks.test.mjs). */
+  if (!alive && rt->task_cache_bytes && !rt->in_block_on && !rt->in_turn)
+    cf__task_cache_trim(rt);
   if (alive != rt->alive) {
     rt->alive = alive;
     if (rt->driver->vt->keepalive)
@@ -299,6 +305,7 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
     if (rt->root_woken) {
       cf_poll_t r;
       rt->root_woken = 0;
+      rt->turn_clock = 0; /* spawns in this poll share one clock read */
       coop = rt->coop_budget;
       rt->in_poll++;
       r = cf_future_poll(f, &cx);

@@ -13,7 +13,11 @@
  * (instead of recursively) keeps a chain of 1e5 tasks, each holding the
  * previous one's handle, from overflowing the stack. An abort that is
  * requested while the list is being processed completes before the
- * outermost free/abort call returns. */
+ * outermost free/abort call returns.
+ *
+ * Freed task blocks may sit in the runtime's block cache (task.c) while the
+ * executor runs; the cache is bounded (CF_TASK_CACHE_BYTES) and empty
+ * whenever the runtime is idle or freed. */
 #ifndef CF_RUNTIME_INTERNAL_H
 #define CF_RUNTIME_INTERNAL_H
 
@@ -35,37 +39,59 @@ enum cf_task_flag {
   CF_T_ABORT_REQ = 1u << 6, /* abort requested (own poll, or on the reap
                                list), not yet done */
   CF_T_YIELDED = 1u << 7,   /* cf_yield_now: defer to the next turn */
-  CF_T_REAP = 1u << 8       /* on the reap list (to abort or to free) */
+  CF_T_REAP = 1u << 8,      /* on the reap list (to abort or to free) */
+  CF_T_SOLO = 1u << 9       /* spawned by cf_spawn: never in a join set, so
+                               the union in cf_task holds join_waker */
 };
 
+/* 96 bytes on 64-bit targets (80 on wasm32), so a task of a future of up
+ * to 24 bytes is a 120-byte block: glibc serves that from its fast bins
+ * (chunks up to 128 bytes), which cost far less than the sorted bins.
+ * The block's size lives in its slot (slots are touched on free anyway). */
 struct cf_task {
   cf_runtime_t *rt;
-  cf_task_t *next;                /* run queue or deferred queue */
-  cf_task_t *reap_next;           /* reap list */
-  cf_task_t *set_prev, *set_next; /* join set running or done list */
-  cf_join_set_t *set;
+  cf_task_t *next;      /* run queue or deferred queue */
+  cf_task_t *reap_next; /* reap list */
   const char *name;
   uint64_t id;
   int64_t spawned_at;
+  /* A task either has a join handle (cf_spawn, CF_T_SOLO) or belongs to a
+   * join set, never both at once: a set task's links are all NULL once the
+   * set lets it go (join_set.c), which reads as CF_WAKER_NONE, and its
+   * handle then only sees a finished task, which never registers a waker.
+   * task.c touches join_waker only for CF_T_SOLO tasks, and set fields
+   * only for the others. */
+  union {
+    cf_waker_t join_waker;
+    struct {
+      cf_task_t *set_prev, *set_next; /* join set running or done list */
+      cf_join_set_t *set;
+    };
+  };
   uint32_t polls, wakes;
   uint32_t slot, gen;
-  uint32_t flags;
   int32_t rc;
-  uint32_t size; /* bytes of the future copy */
-  cf_waker_t join_waker;
+  uint16_t flags;
   /* The future copy follows, aligned for any type. */
 };
 
 typedef struct cf_task_slot {
   cf_task_t *task; /* NULL when free */
   uint32_t gen;
-  uint32_t next_free;
+  union {
+    uint32_t next_free; /* while free */
+    uint32_t size;      /* while live: bytes of the task block */
+  };
 } cf_task_slot_t;
 
 typedef struct cf_task_queue {
   cf_task_t *head, *tail;
   size_t len;
 } cf_task_queue_t;
+
+#define CF_TASK_CACHE_BLOCK 512u
+#define CF_TASK_CACHE_CLASSES (CF_TASK_CACHE_BLOCK / 8u)
+#define CF_TASK_CACHE_BYTES (32u * 1024u)
 
 struct cf_runtime {
   cf_driver_t *driver;
@@ -86,11 +112,20 @@ struct cf_runtime {
   cf_task_t *current; /* task being polled */
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
-  uint8_t turn_clock; /* turn_now was read in this turn */
+  uint8_t turn_clock; /* turn_now was read in this turn or root poll */
+  uint8_t clock_uses; /* cheap reads since turn_now was last read */
   uint8_t in_host_cb; /* a host completion is being delivered (see
                          cf__runtime_host_enter) */
   uint8_t run_inline; /* a run was requested during it: the caller turns */
   cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
+
+  /* Freed task blocks by size (8-byte classes up to CF_TASK_CACHE_BLOCK),
+   * linked through their first word; at most CF_TASK_CACHE_BYTES in all.
+   * Filled only while the executor runs (a turn or block_on) and emptied
+   * whenever it goes idle (cf__runtime_update_alive) and on free, so an
+   * idle runtime holds no cached memory. */
+  void *task_cache[CF_TASK_CACHE_CLASSES];
+  size_t task_cache_bytes;
 
   size_t live_tasks, live_wakers, host_holds;
   uint64_t next_id, polls, wakes, turns, timer_arms;
@@ -121,15 +156,18 @@ void cf__task_detach(cf_task_t *t);
 void cf__task_handle_attach(cf_join_handle_t *h, cf_task_t *t);
 extern const cf_waker_vtable_t cf__task_waker_vt;
 cf_waker_t cf__task_waker(cf_task_t *t);
+void cf__task_cache_trim(cf_runtime_t *rt);
 
 /* runtime.c */
-/* The clock as last read in the current turn (read once if the turn has
- * not read it yet), or a fresh read outside turns. For bookkeeping only,
+/* The clock as last read in the current turn or block_on root poll (read
+ * again after 256 cheap reads, so a long poll does not stamp stale times
+ * for long), or a fresh read outside them. A read costs ~35 ns natively
+ * (more than a spawn) and a call into JS on wasm. For bookkeeping only,
  * never for deadlines. */
 static inline int64_t cf__runtime_now_cheap(cf_runtime_t *rt) {
-  if (!rt->in_turn)
+  if (!rt->in_turn && !rt->in_poll)
     return cf_runtime_now(rt);
-  if (!rt->turn_clock) {
+  if (!rt->turn_clock || !++rt->clock_uses) {
     rt->turn_now = cf_runtime_now(rt);
     rt->turn_clock = 1;
   }

@@ -1,12 +1,19 @@
-/* task.c: task blocks, their slots and wakers, polling a task, abort,
- * detach and the join handle future.
+/* task.c: task blocks, their slots and wakers, the runtime's cache of freed
+ * blocks, polling a task, abort, detach and the join handle future.
  *
  * A task block is one allocation: the cf_task_t header followed by the
- * spawned future's copy. Wakers carry {runtime, slot | gen << 32}: waking
- * checks the slot's generation, so a waker that outlives its task costs one
- * comparison and does nothing. Clone, wake and drop never allocate.
- * Costs: spawn O(1) plus one allocation; wake O(1); abort O(1) plus the
- * future's drop. */
+ * spawned future's copy; its size is kept in its slot. Wakers carry
+ * {runtime, slot | gen << 32}: waking checks the slot's generation, so a
+ * waker that outlives its task costs one comparison and does nothing.
+ * Clone, wake and drop never allocate.
+ * Block cache: blocks up to CF_TASK_CACHE_BLOCK bytes are sized to 8-byte
+ * classes; a freed one is kept on its class's list (at most
+ * CF_TASK_CACHE_BYTES in all) and reused only while the executor is running
+ * (in a turn or block_on), and the lists are emptied whenever it goes idle
+ * and when it is freed, so the cache never holds memory the host could
+ * see as leaked. A spawn that fails gives its block to the allocator.
+ * Costs: spawn O(1) plus one allocation (none on a cache hit); wake O(1);
+ * abort O(1) plus the future's drop. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,12 +52,66 @@ static int slot_acquire(cf_runtime_t *rt, cf_task_t *t) {
   return 0;
 }
 
-static void slot_release(cf_runtime_t *rt, cf_task_t *t) {
+/* Returns the block's size. */
+static size_t slot_release(cf_runtime_t *rt, cf_task_t *t) {
   cf_task_slot_t *s = &rt->slots[t->slot];
+  size_t size = s->size;
   s->task = NULL;
   s->gen++;
   s->next_free = rt->free_slot;
   rt->free_slot = t->slot;
+  return size;
+}
+
+/* ---- block cache ---- */
+
+/* Size of the block for a future of `size` bytes: rounded to its class
+ * when cacheable. 8 bytes, not 16, so that a 120-byte block stays 120 (a
+ * glibc fast-bin chunk; 128 would not be). */
+static size_t block_size(size_t size) {
+  size_t n = CF_TASK_HEADER + size;
+  return n <= CF_TASK_CACHE_BLOCK ? (n + 7) & ~(size_t)7 : n;
+}
+
+/* Only spawns made while the executor runs (by tasks or the block_on root)
+ * take cached blocks: a spawn from outside always allocates, so the host
+ * sees every allocation it could make fail (tests/fuzz/fuzz_runtime.c). */
+static void *block_alloc(cf_runtime_t *rt, size_t n) {
+  if (n <= CF_TASK_CACHE_BLOCK && (rt->in_turn || rt->in_block_on)) {
+    void **head = &rt->task_cache[n / 8 - 1];
+    void *b = *head;
+    if (b) {
+      *head = *(void **)b;
+      rt->task_cache_bytes -= n;
+      return b;
+    }
+  }
+  return cf_malloc(n);
+}
+
+static void block_free(cf_runtime_t *rt, void *b, size_t n) {
+  if (n <= CF_TASK_CACHE_BLOCK &&
+      rt->task_cache_bytes + n <= CF_TASK_CACHE_BYTES &&
+      (rt->in_turn || rt->in_block_on)) {
+    void **head = &rt->task_cache[n / 8 - 1];
+    *(void **)b = *head;
+    *head = b;
+    rt->task_cache_bytes += n;
+    return;
+  }
+  cf_free(b, n);
+}
+
+void cf__task_cache_trim(cf_runtime_t *rt) {
+  size_t c;
+  for (c = 0; c < CF_TASK_CACHE_CLASSES && rt->task_cache_bytes; c++) {
+    void *b;
+    while ((b = rt->task_cache[c]) != NULL) {
+      rt->task_cache[c] = *(void **)b;
+      rt->task_cache_bytes -= (c + 1) * 8;
+      cf_free(b, (c + 1) * 8);
+    }
+  }
 }
 
 /* ---- wakers ---- */
@@ -141,11 +202,13 @@ void cf__task_schedule(cf_task_t *t) {
 
 static void task_free(cf_task_t *t) {
   cf_runtime_t *rt = t->rt;
+  size_t size;
   cf_future_drop(cf__task_future(t));
-  cf_waker_drop(&t->join_waker);
-  slot_release(rt, t);
+  if (t->flags & CF_T_SOLO)
+    cf_waker_drop(&t->join_waker);
+  size = slot_release(rt, t);
   rt->live_tasks--;
-  cf_free(t, CF_TASK_HEADER + t->size);
+  block_free(rt, t, size);
 }
 
 static void task_complete(cf_task_t *t, int rc, int canceled);
@@ -191,9 +254,10 @@ static void task_complete(cf_task_t *t, int rc, int canceled) {
   t->rc = rc;
   t->flags |= CF_T_COMPLETE | (canceled ? CF_T_CANCELED : 0);
   t->flags &= ~(CF_T_NOTIFIED | CF_T_YIELDED | CF_T_ABORT_REQ);
-  if (t->set)
+  if (t->flags & CF_T_SOLO)
+    cf_waker_wake(&t->join_waker);
+  else if (t->set)
     cf__join_set_task_done(t);
-  cf_waker_wake(&t->join_waker);
   cf__task_release_if_unused(t);
 }
 
@@ -209,28 +273,31 @@ void cf__task_abort_now(cf_task_t *t) {
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err) {
   cf_task_t *t;
-  if (!rt || !f || size < sizeof(cf_future_t) || size > UINT32_MAX ||
+  size_t n;
+  if (!rt || !f || size < sizeof(cf_future_t) ||
+      size > UINT32_MAX - CF_TASK_HEADER - 8 ||
       f->state != CF_FUTURE_UNPOLLED) {
     *err = CF_EINVAL;
     return NULL;
   }
-  t = cf_malloc(CF_TASK_HEADER + size);
+  n = block_size(size);
+  t = block_alloc(rt, n);
   if (!t) {
     *err = CF_ENOMEM;
     return NULL;
   }
+  /* Also sets join_waker to CF_WAKER_NONE and the set links to NULL. */
   memset(t, 0, sizeof *t);
   if (slot_acquire(rt, t) < 0) {
-    cf_free(t, CF_TASK_HEADER + size);
+    cf_free(t, n);
     *err = CF_ENOMEM;
     return NULL;
   }
+  rt->slots[t->slot].size = (uint32_t)n;
   t->rt = rt;
   t->name = name;
   t->id = ++rt->next_id;
   t->spawned_at = cf__runtime_now_cheap(rt);
-  t->size = (uint32_t)size;
-  t->join_waker = CF_WAKER_NONE;
   memcpy(cf__task_future(t), f, size);
   f->state = CF_FUTURE_MOVED;
   rt->live_tasks++;
@@ -280,7 +347,8 @@ void cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
 
 void cf__task_detach(cf_task_t *t) {
   t->flags &= ~CF_T_HANDLE;
-  cf_waker_drop(&t->join_waker);
+  if (t->flags & CF_T_SOLO)
+    cf_waker_drop(&t->join_waker);
   cf__task_release_if_unused(t);
 }
 
@@ -336,6 +404,8 @@ int cf_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size, const char *name,
              cf_join_handle_t *handle) {
   int err;
   cf_task_t *t = cf__task_spawn(rt, f, size, name, &err);
+  if (t)
+    t->flags |= CF_T_SOLO;
   if (handle)
     cf__task_handle_attach(handle, t);
   return t ? 0 : err;
