@@ -257,7 +257,9 @@ var LibraryCFuture = {
     // Virtual clock (tokio's time::pause): time stands still until advanced.
     pause: function(d) {
       if (d.paused) return;
-      d.virt = CF.now(d);
+      // Whole milliseconds, so virtual deadlines are exact: sleep(100) then
+      // advance(100) fires it (a fractional start would round it up).
+      d.virt = Math.ceil(CF.now(d));
       d.paused = true;
       CF.clearTimer(d);
     },

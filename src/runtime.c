@@ -108,6 +108,12 @@ int64_t cf_runtime_now(const cf_runtime_t *rt) {
   return rt->driver->vt->now(rt->driver->self);
 }
 
+int64_t cf__runtime_now_ceil(const cf_runtime_t *rt) {
+  const cf_driver_vtable_t *vt = rt->driver->vt;
+  return vt->now_ceil ? vt->now_ceil(rt->driver->self)
+                      : vt->now(rt->driver->self);
+}
+
 void cf__runtime_update_alive(cf_runtime_t *rt) {
   uint8_t alive =
       rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;

@@ -159,6 +159,9 @@ cf_waker_t cf__task_waker(cf_task_t *t);
 void cf__task_cache_trim(cf_runtime_t *rt);
 
 /* runtime.c */
+/* The clock rounded up to a whole ms (the driver's now_ceil, or now when
+ * the clock is exact): where relative deadlines start. */
+int64_t cf__runtime_now_ceil(const cf_runtime_t *rt);
 /* The clock as last read in the current turn or block_on root poll (read
  * again after 256 cheap reads, so a long poll does not stamp stale times
  * for long), or a fresh read outside them. A read costs ~35 ns natively

@@ -72,7 +72,10 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
     return CF_READY;
   }
   if (s->timer.rt == NULL) { /* first poll: the deadline starts now */
-    int64_t now = cf_runtime_now(cx->rt);
+    /* A relative deadline starts from the clock rounded up, so it never
+     * falls before start + duration in real time (see driver now_ceil). */
+    int64_t now = s->absolute || s->arg <= 0 ? cf_runtime_now(cx->rt)
+                                             : cf__runtime_now_ceil(cx->rt);
     s->timer.rt = cx->rt;
     s->timer.deadline = s->absolute
                             ? s->arg
@@ -139,11 +142,16 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     f->rc = CF_EINVAL;
     return CF_READY;
   }
-  now = cf_runtime_now(cx->rt);
   if (!iv->started) {
+    /* The first tick is immediate; the grid starts from the clock rounded
+     * up so that later ticks are never early in real time. */
     iv->started = 1;
-    iv->next = now;
+    iv->tick_at = cf__runtime_now_ceil(cx->rt);
+    iv->next = saturating_add(iv->tick_at, iv->period);
+    iv->ticks++;
+    return CF_READY;
   }
+  now = cf_runtime_now(cx->rt);
   if (now >= iv->next) {
     iv->tick_at = iv->next;
     iv->ticks++;

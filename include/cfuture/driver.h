@@ -45,6 +45,12 @@ typedef struct cf_driver_vtable {
    * host; return CF_EDEADLK if nothing can). NULL on platforms that cannot
    * block (the JS event loop). Returns 0 or a CF_E* code. */
   int (*park)(void *self, int64_t deadline);
+  /* Optional: the clock rounded up to the next whole ms. Real clocks have
+   * sub-ms time that `now` truncates; a relative timer started at a
+   * truncated time could fire up to 1 ms before start + duration in real
+   * time, so relative deadlines start from this instead. NULL: `now` is
+   * exact (virtual clocks), and deadlines start from it. */
+  int64_t (*now_ceil)(void *self);
 } cf_driver_vtable_t;
 
 typedef struct cf_driver {

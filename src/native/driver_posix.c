@@ -27,6 +27,13 @@ static int64_t pd_now(void *self) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t pd_now_ceil(void *self) {
+  struct timespec ts;
+  (void)self;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + (ts.tv_nsec + 999999) / 1000000;
+}
+
 static void pd_arm(void *self, int64_t deadline) {
   (void)self;
   (void)deadline;
@@ -56,8 +63,8 @@ static int pd_park(void *self, int64_t deadline) {
   return rc == 0 ? 0 : CF_EINVAL;
 }
 
-static const cf_driver_vtable_t posix_vt = {pd_attach,  pd_now,       pd_arm,
-                                            pd_request, pd_keepalive, pd_park};
+static const cf_driver_vtable_t posix_vt = {
+    pd_attach, pd_now, pd_arm, pd_request, pd_keepalive, pd_park, pd_now_ceil};
 
 int cf_posix_driver_new(cf_driver_t **out) {
   posix_driver_t *d = cf_malloc(sizeof *d);

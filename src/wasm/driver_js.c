@@ -23,6 +23,10 @@ static void jd_attach(void *self, struct cf_runtime *rt) {
   cfjs_driver_attach(((js_driver_t *)self)->id, rt);
 }
 
+static int64_t jd_now_ceil(void *self) {
+  return (int64_t)ceil(cfjs_driver_now(((js_driver_t *)self)->id));
+}
+
 static int64_t jd_now(void *self) {
   /* floor keeps the clock monotonic and never ahead of the host: a timer
    * due at D fires only once the host clock has really reached D. */
@@ -43,7 +47,8 @@ static void jd_keepalive(void *self, int alive) {
 }
 
 static const cf_driver_vtable_t js_driver_vt = {
-    jd_attach, jd_now, jd_arm_timer, jd_request_run, jd_keepalive, NULL};
+    jd_attach, jd_now, jd_arm_timer, jd_request_run, jd_keepalive, NULL,
+    jd_now_ceil};
 
 int cf__platform_default_driver(cf_driver_t **out) {
   js_driver_t *d = cf_malloc(sizeof *d);

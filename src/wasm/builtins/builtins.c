@@ -5,6 +5,8 @@
  *   sleep(ms) -> ms actually slept (runtime clock)
  *   fetch_text(url, method?, body?) -> { status, statusText, body }
  *     (rejects with the fetch error code, e.g. CF_ECONNREFUSED) */
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,11 +20,23 @@ typedef struct b_sleep {
   int64_t start, slept;
 } b_sleep_t;
 
+/* JS numbers to a duration: fractions round up (never early) and values
+ * beyond int64 saturate (1e308 ms sleeps forever rather than overflowing
+ * into a negative, already-expired duration). */
+static int64_t ms_from_double(double ms) {
+  double up = ceil(ms);
+  if (up >= 9.2e18)
+    return INT64_MAX;
+  if (up <= 0)
+    return 0;
+  return (int64_t)up;
+}
+
 static cf_poll_t b_sleep_poll(cf_future_t *f, cf_context_t *cx) {
   b_sleep_t *self = (b_sleep_t *)f;
   CF_BEGIN(self);
   self->start = cf_runtime_now(cx->rt);
-  cf_sleep_init(&self->s, (int64_t)self->ms);
+  cf_sleep_init(&self->s, ms_from_double(self->ms));
   CF_AWAIT(self, &self->s);
   self->slept = cf_runtime_now(cx->rt) - self->start;
   CF_END(self, 0);
