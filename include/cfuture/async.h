@@ -95,6 +95,7 @@ void cf_async_drop_awaiting(cf_async_t *co);
 
 #define CF_BEGIN(self)                                                         \
   cf_async_t *const cf__co = &(self)->co;                                      \
+  (void)cx; /* a body without awaits does not use it */                        \
   switch (cf__co->resume) {                                                    \
   case 0:
 
