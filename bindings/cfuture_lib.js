@@ -41,7 +41,7 @@ var LibraryCFuture = {
     nextCall: 0,
     hostFns: null,
     isNode: false,
-    stats: { hostTimersArmed: 0, maxHostTimersArmed: 0, timerFires: 0,
+    stats: { hostTimersArmed: 0, maxHostTimersArmed: 0, timerFires: 0, overdueArms: 0,
              earlyFires: 0, microtasks: 0, macrotasks: 0, fetches: 0,
              bodyReads: 0 },
     encoder: null,
@@ -209,7 +209,8 @@ var LibraryCFuture = {
     },
     clearTimer: function(d) {
       if (d.timer !== null) {
-        clearTimeout(d.timer);
+        if (d.timerIsImmediate) clearImmediate(d.timer);
+        else clearTimeout(d.timer);
         d.timer = null;
         CF.stats.hostTimersArmed--;
       }
@@ -220,9 +221,16 @@ var LibraryCFuture = {
       var delay = Math.ceil(d.deadline - CF.now(d));
       // setTimeout takes at most 2^31-1 ms; a longer wait re-arms on fire.
       delay = Math.min(Math.max(delay, 0), 2147483647);
-      d.timer = setTimeout(d.fire, delay);
+      // Already due (the runtime fell behind a burst of timers): fire on
+      // the next check phase, not through setTimeout(0)'s 1 ms clamp, or
+      // every batch of a burst would add a millisecond of lateness.
+      d.timerIsImmediate = delay === 0 && typeof setImmediate === 'function';
+      if (delay === 0) CF.stats.overdueArms++;
+      d.timer = d.timerIsImmediate ? setImmediate(d.fire) : setTimeout(d.fire, delay);
       // Liveness is the keepalive handle's job (the runtime counts timers).
-      if (d.timer && typeof d.timer.unref === 'function') d.timer.unref();
+      // Never unref an Immediate: Node then blocks in its poll phase as if it
+      // were not there (until some other timer), instead of running it.
+      if (!d.timerIsImmediate && d.timer && typeof d.timer.unref === 'function') d.timer.unref();
       CF.stats.hostTimersArmed++;
       if (CF.stats.hostTimersArmed > CF.stats.maxHostTimersArmed)
         CF.stats.maxHostTimersArmed = CF.stats.hostTimersArmed;

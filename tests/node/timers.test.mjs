@@ -73,3 +73,14 @@ test('virtual clock: pause, advance fires timers in order, resume', async () => 
   const r = await rt.call('sleep', 10);
   assert.ok(r.start >= t0 + 10500, 'time continues from the virtual time');
 });
+
+test('a timer already overdue when armed runs on the next macrotask', async () => {
+  // One sleeper busies the thread for 40 ms right after its 5 ms timer, so
+  // the other's 15 ms deadline is long past when it becomes the earliest:
+  // the driver must not route it through setTimeout(0) (clamped to 1 ms).
+  const before = cf.stats.overdueArms;
+  assert.equal(await rt.call('overdue', 40), 1);
+  assert.ok(cf.stats.overdueArms > before, 'the overdue deadline took the immediate path');
+  assert.equal(rt.stats().liveTimers, 0);
+  assert.equal(cf.stats.hostTimersArmed, 0);
+});
