@@ -75,11 +75,12 @@ test('virtual clock: pause, advance fires timers in order, resume', async () => 
 });
 
 test('a timer already overdue when armed runs on the next macrotask', async () => {
-  // One sleeper busies the thread for 40 ms right after its 5 ms timer, so
-  // the other's 15 ms deadline is long past when it becomes the earliest:
+  // One sleeper busies the thread for 80 ms right after its 5 ms timer, so
+  // the other's 30 ms deadline is long past when it becomes the earliest
+  // (unless the host timer itself were 25 ms late):
   // the driver must not route it through setTimeout(0) (clamped to 1 ms).
   const before = cf.stats.overdueArms;
-  assert.equal(await rt.call('overdue', 40), 1);
+  assert.equal(await rt.call('overdue', 80), 1);
   assert.ok(cf.stats.overdueArms > before, 'the overdue deadline took the immediate path');
   assert.equal(rt.stats().liveTimers, 0);
   assert.equal(cf.stats.hostTimersArmed, 0);

@@ -8,7 +8,7 @@
 #include "t_support.h"
 
 /* Sleeps 5 ms, then keeps the thread busy for spin_ms within one poll, so
- * that the other sleeper's 15 ms deadline passes during this turn. */
+ * that the other sleeper's 30 ms deadline passes during this turn. */
 typedef struct busy {
   cf_async_t co;
   cf_sleep_t s;
@@ -40,7 +40,7 @@ static cf_poll_t overdue_poll(cf_future_t *f, cf_context_t *cx) {
   CF_BEGIN(self);
   CF_ASYNC_INIT(&self->busy, &busy_vt);
   self->busy.spin = self->spin;
-  cf_sleep_init(&self->later, 15);
+  cf_sleep_init(&self->later, 30);
   cf_join_init(&self->both,
                (cf_future_t *[]){&self->busy.co.base, &self->later.base}, 2);
   CF_AWAIT(self, &self->both);
