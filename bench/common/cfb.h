@@ -120,6 +120,18 @@ static void cfb_gate_open(cfb_gate_t *g) {
   cf_waker_wake(&g->waker);
 }
 
+/* Drop `n` join handles (aborting tasks still running) and free their
+ * array; *h is NULL afterwards. Every spawn-and-join workload's cleanup. */
+static void cfb_drop_handles(cf_join_handle_t **h, uint32_t n) {
+  uint32_t i;
+  if (!*h)
+    return;
+  for (i = 0; i < n; i++)
+    cf_future_drop(&(*h)[i].base);
+  free(*h);
+  *h = NULL;
+}
+
 /* ---- W1: spawn + join ------------------------------------------------- */
 
 typedef struct cfb_w1 {
@@ -165,13 +177,7 @@ static cf_poll_t cfb_w1_poll(cf_future_t *f, cf_context_t *cx) {
 }
 static void cfb_w1_cleanup(cf_future_t *f) {
   cfb_w1_t *self = (cfb_w1_t *)f;
-  uint32_t i;
-  if (self->h) {
-    for (i = 0; i < self->n; i++)
-      cf_future_drop(&self->h[i].base);
-    free(self->h);
-    self->h = NULL;
-  }
+  cfb_drop_handles(&self->h, self->n);
 }
 CF_ASYNC_VTABLE(cfb_w1_vt, "w1_spawn_join", cfb_w1_poll, cfb_w1_cleanup);
 static void cfb_w1_init(cfb_w1_t *w, uint32_t n) {

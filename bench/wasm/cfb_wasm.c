@@ -202,14 +202,8 @@ static cf_poll_t w4_poll(cf_future_t *f, cf_context_t *cx) {
 }
 static void w4_cleanup(cf_future_t *f) {
   w4_t *self = (w4_t *)f;
-  uint32_t i;
   cf_future_drop(&self->seq.co.base);
-  if (self->h) {
-    for (i = 0; i < self->tasks; i++)
-      cf_future_drop(&self->h[i].base);
-    free(self->h);
-    self->h = NULL;
-  }
+  cfb_drop_handles(&self->h, self->tasks);
 }
 CF_ASYNC_VTABLE(w4_vt, "w4", w4_poll, w4_cleanup);
 static int w4seq_init(cf_future_t *f, const cf_args_t *a) {
@@ -406,13 +400,7 @@ static cf_poll_t w7_poll(cf_future_t *f, cf_context_t *cx) {
 }
 static void w7_cleanup(cf_future_t *f) {
   w7_t *self = (w7_t *)f;
-  uint32_t i;
-  if (self->h) {
-    for (i = 0; i < self->n; i++)
-      cf_future_drop(&self->h[i].base);
-    free(self->h);
-    self->h = NULL;
-  }
+  cfb_drop_handles(&self->h, self->n);
 }
 CF_ASYNC_VTABLE(w7_vt, "w7", w7_poll, w7_cleanup);
 static int w7_init(cf_future_t *f, const cf_args_t *a) {
