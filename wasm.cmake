@@ -1,15 +1,32 @@
 # wasm.cmake: the Emscripten link of cfuture modules (included by
 # CMakeLists.txt when EMSCRIPTEN). A module is an ES module `<name>.mjs`
 # plus `<name>.wasm`, linked against the `cfuture` static library with the
-# JS library bindings/cfuture_lib.js; bindings/index.mjs loads it.
+# JS libraries bindings/lib/*.js (+ the generated bindings/gen/contract_lib.js);
+# bindings/index.mjs loads it.
 #
 # For users: cfuture_add_module(<target> <sources...>) links their own C
 # async functions into a module (after add_subdirectory / include of this
 # project); outside CMake, scripts/emcc-flags.mjs prints the same flags.
 
 set(CF_BINDINGS_DIR ${CMAKE_CURRENT_LIST_DIR}/bindings)
-file(STRINGS ${CF_BINDINGS_DIR}/exports.txt CF_WASM_EXPORTS)
+# The JS side of the contract (error codes, record layouts, the export
+# list) is generated from the C sources; see scripts/gen-contract.mjs.
+find_program(CF_NODE node REQUIRED)
+execute_process(COMMAND ${CF_NODE} ${CMAKE_CURRENT_LIST_DIR}/scripts/gen-contract.mjs
+                RESULT_VARIABLE CF_GEN_RC)
+if(NOT CF_GEN_RC EQUAL 0)
+  message(FATAL_ERROR "scripts/gen-contract.mjs failed")
+endif()
+file(STRINGS ${CF_BINDINGS_DIR}/gen/exports.txt CF_WASM_EXPORTS)
 list(JOIN CF_WASM_EXPORTS "," CF_WASM_EXPORTS_CSV)
+file(GLOB CF_JS_LIBRARIES CONFIGURE_DEPENDS ${CF_BINDINGS_DIR}/lib/*.js)
+list(SORT CF_JS_LIBRARIES)
+list(PREPEND CF_JS_LIBRARIES ${CF_BINDINGS_DIR}/gen/contract_lib.js)
+set(CF_JS_LIBRARY_FLAGS)
+foreach(lib ${CF_JS_LIBRARIES})
+  # SHELL: keeps each pair together (CMake de-duplicates repeated options)
+  list(APPEND CF_JS_LIBRARY_FLAGS "SHELL:--js-library ${lib}")
+endforeach()
 
 set(CF_WASM_LINK_FLAGS
     -sMODULARIZE=1
@@ -21,7 +38,7 @@ set(CF_WASM_LINK_FLAGS
     -sNODEJS_CATCH_EXIT=0
     -sNODEJS_CATCH_REJECTION=0
     "-sEXPORTED_FUNCTIONS=${CF_WASM_EXPORTS_CSV}"
-    --js-library ${CF_BINDINGS_DIR}/cfuture_lib.js
+    ${CF_JS_LIBRARY_FLAGS}
     --extern-pre-js ${CF_BINDINGS_DIR}/node_shim.js)
 
 # Debian's emcc links through node scripts that need NODE_PATH (see
@@ -43,9 +60,9 @@ function(cfuture_add_module target)
   endif()
   target_link_options(${target} PRIVATE ${CF_WASM_LINK_FLAGS})
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS
-               ${CF_BINDINGS_DIR}/cfuture_lib.js
+               ${CF_JS_LIBRARIES}
                ${CF_BINDINGS_DIR}/node_shim.js
-               ${CF_BINDINGS_DIR}/exports.txt)
+               ${CF_BINDINGS_DIR}/gen/exports.txt)
 endfunction()
 
 # The default prebuilt module: the runtime plus the built-in exports

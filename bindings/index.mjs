@@ -5,12 +5,12 @@
 // runtime on it, driven by the JS event loop (bindings/cfuture_lib.js).
 // This file only finds and instantiates the module; the Runtime class
 // lives in runtime.mjs.
-import { Runtime, CFutureError } from './runtime.mjs';
+import { Runtime, CFutureError, JsHandle, createRuntime } from './runtime.mjs';
 
 const isNode = typeof process === 'object' && process.versions != null &&
   process.versions.node != null;
 
-export { Runtime, CFutureError };
+export { Runtime, CFutureError, JsHandle, createRuntime };
 
 async function readFileBytes(where) {
   const { readFile } = await import('node:fs/promises');
@@ -63,7 +63,7 @@ async function resolveModule(options) {
  */
 export async function loadRuntime(options = {}) {
   const module = await resolveModule(options);
-  return new Runtime(module, options);
+  return createRuntime(module, options);
 }
 
 export default loadRuntime;

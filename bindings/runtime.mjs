@@ -3,29 +3,68 @@
 // browsers and workers as is).
 //
 // Runtime owns: rt.call (C async functions as Promises, with AbortSignal),
-// host functions C can await, value handles, the task inspector, the
-// virtual clock, and dispose. It talks to the module's JS library
-// (module.cfuture, bindings/cfuture_lib.js) only through its functions.
+// host functions C can await (per runtime), value handles, the task
+// inspector, the virtual clock, and dispose. It talks to the module's JS
+// library only through the functions of module.cfuture (bindings/lib/api.js)
+// and takes every constant and record layout from the contract generated
+// from the C headers (module.cfuture.contract), so it always agrees with
+// the wasm it drives.
+//
+// Boundary rules enforced here, before any task starts:
+//   - call arguments: number | bigint | boolean | string | Uint8Array |
+//     ArrayBuffer | ArrayBufferView | null | undefined | JsHandle |
+//     JSON-serialisable data; anything else is a TypeError;
+//   - call options: the last argument is options iff it is a plain object
+//     with an own `signal` property; `signal` must be an AbortSignal (or
+//     undefined) and no other key is accepted (TypeError);
+//   - an abort rejects with the signal's reason, as fetch does;
+//   - runtime options are checked by name, type and range.
 // Invariants: every Promise returned here settles exactly once; internal
 // promises always have rejection handlers; no wasm heap view is kept
 // across a call into C.
 
-const TASK_FIELDS = 8;
-const STATS_FIELDS = 10;
-const TASK_STATES = ['idle', 'queued', 'running', 'finished', 'canceled'];
-const T_NUMBER = 1, T_STRING = 2, T_BYTES = 3, T_JSON = 4;
+const CREATE = Symbol('cfuture.createRuntime');
+const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
-function abortError(signal) {
-  const r = signal && signal.reason;
-  if (r instanceof DOMException && r.name === 'AbortError') return r;
-  return new DOMException('The operation was aborted', 'AbortError');
+/** Option names loadRuntime() accepts (the loader's and the runtime's). */
+export const LOADER_OPTIONS = Object.freeze(['module', 'moduleFactory', 'wasm', 'wasmBinary', 'locateFile', 'print', 'printErr']);
+export const RUNTIME_OPTIONS = Object.freeze(['host', 'budgetPolls', 'budgetMs', 'coopBudget']);
+
+function isPlainObject(x) {
+  if (x === null || typeof x !== 'object') return false;
+  const p = Object.getPrototypeOf(x);
+  return p === Object.prototype || p === null;
 }
 
-function isCallOptions(x) {
-  if (!x || typeof x !== 'object' || Array.isArray(x) || ArrayBuffer.isView(x) || x instanceof ArrayBuffer) return false;
-  const keys = Object.keys(x);
-  return keys.length === 1 && keys[0] === 'signal' &&
-    (x.signal === undefined || (typeof x.signal === 'object' && typeof x.signal.aborted === 'boolean'));
+function isAbortSignal(s) {
+  return typeof AbortSignal === 'function' && s instanceof AbortSignal;
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') {
+    try { return `an object (${Object.prototype.toString.call(v)})`; } catch { return 'an object'; }
+  }
+  return typeof v;
+}
+
+// What rt.call rejects with when its signal aborts: the signal's reason
+// (AbortSignal.timeout's TimeoutError, a custom reason), as fetch does.
+function abortReason(signal) {
+  const r = signal.reason;
+  return r !== undefined ? r : new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** A JS value handed to C (rt.handle); pass it as a call argument. */
+export class JsHandle {
+  #id;
+  constructor(token, id) {
+    if (token !== CREATE) throw new TypeError('cfuture: JsHandle is made by rt.handle(value)');
+    this.#id = id;
+  }
+  get id() { return this.#id; }
+  valueOf() { return this.#id; }
 }
 
 export class CFutureError extends Error {
@@ -37,216 +76,251 @@ export class CFutureError extends Error {
   }
 }
 
+function checkCount(options, key) {
+  const v = options[key];
+  if (v === undefined) return 0;
+  if (typeof v !== 'number') throw new TypeError(`cfuture: option ${key} must be a number, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+    throw new RangeError(`cfuture: option ${key} must be an integer from 0 to 2^32-1 (0: the default), got ${v}`);
+  return v;
+}
+
+function checkHostName(name) {
+  if (typeof name !== 'string' || name === '' || name.includes('\0'))
+    throw new TypeError('cfuture: a host function name must be a non-empty string without NUL');
+}
+
 class Clock {
-  #rt;
-  constructor(rt) { this.#rt = rt; }
-  get paused() { return this.#rt._driver().paused; }
+  #cf; #rt;
+  constructor(cf, rt) { this.#cf = cf; this.#rt = rt; }
+  get paused() { return this.#cf.clockPaused(this.#rt()); }
   /** Current runtime time in ms (the C runtime's clock). */
-  now() { return Math.floor(this.#rt._cf.now(this.#rt._driver())); }
-  pause() { this.#rt._cf.pause(this.#rt._driver()); }
-  resume() { this.#rt._cf.resume(this.#rt._driver()); }
-  /** Advance a paused clock, firing due timers in order. */
-  advance(ms) { return this.#rt._cf.advance(this.#rt._driver(), ms); }
+  now() { return this.#cf.clockNow(this.#rt()); }
+  pause() { this.#cf.clockPause(this.#rt()); }
+  resume() { this.#cf.clockResume(this.#rt()); }
+  /** Advance a paused clock by ms (finite, >= 0), firing due timers in
+   * order. Bad amounts reject with a TypeError or RangeError. */
+  advance(ms) {
+    try {
+      return this.#cf.clockAdvance(this.#rt(), ms);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
 }
 
 export class Runtime {
   #ptr;
+  #cf;
   #values = new Set();
   #disposed = false;
-  constructor(module, options = {}) {
+
+  constructor(token, module, options = {}) {
+    if (token !== CREATE)
+      throw new TypeError('cfuture: a Runtime is made by loadRuntime() (or createRuntime(module) for a second one on a loaded module)');
+    if (!isPlainObject(options)) throw new TypeError(`cfuture: options must be a plain object, got ${describe(options)}`);
+    for (const k of Object.keys(options))
+      if (!RUNTIME_OPTIONS.includes(k) && !LOADER_OPTIONS.includes(k))
+        throw new TypeError(`cfuture: unknown option "${k}" (accepted: ${[...LOADER_OPTIONS, ...RUNTIME_OPTIONS].join(', ')})`);
+    const cf = module && module.cfuture;
+    if (!cf || typeof cf.runtimeNew !== 'function')
+      throw new TypeError('cfuture: the module was not linked with the cfuture JS library (use the flags of cfuture-emcc-flags)');
+    const polls = checkCount(options, 'budgetPolls');
+    const ms = checkCount(options, 'budgetMs');
+    const coop = checkCount(options, 'coopBudget');
+    const host = options.host ?? {};
+    if (!isPlainObject(host)) throw new TypeError('cfuture: option host must be an object of functions');
+    for (const [name, fn] of Object.entries(host)) {
+      checkHostName(name);
+      if (typeof fn !== 'function') throw new TypeError(`cfuture: host function "${name}" is ${describe(fn)}, not a function`);
+    }
     this.module = module;
-    this._cf = module.cfuture;
-    if (!this._cf) throw new Error('cfuture: the module was not linked with cfuture_lib.js');
-    this.#ptr = module._cfw_runtime_new(options.budgetPolls ?? 0, options.budgetMs ?? 0, options.coopBudget ?? 0);
-    if (!this.#ptr) throw new Error('cfuture: cannot create a runtime (out of memory)');
-    this.clock = new Clock(this);
-    for (const [name, fn] of Object.entries(options.host ?? {})) this.host(name, fn);
+    this.#cf = cf;
+    this.#ptr = cf.runtimeNew(polls, ms, coop);
+    if (!this.#ptr) throw new RangeError('cfuture: cannot create a runtime (out of wasm memory)');
+    this.clock = new Clock(cf, () => this.#live());
+    for (const [name, fn] of Object.entries(host)) cf.hostSet(this.#ptr, name, fn);
   }
 
   get pointer() { return this.#ptr; }
   get disposed() { return this.#disposed; }
 
-  _driver() {
-    this.#check();
-    const d = this._cf.driverOf(this.#ptr);
-    if (!d) throw new Error('cfuture: runtime has no JS driver');
-    return d;
-  }
-
-  #check() {
+  #live() {
     if (this.#disposed) throw new Error('cfuture: runtime disposed');
+    return this.#ptr;
   }
 
-  #error(rc) {
-    const m = this.module;
-    return new CFutureError(this._cf.str(m._cfw_err_name(rc)), rc, this._cf.str(m._cfw_strerror(rc)));
+  #error(rc, message) {
+    return new CFutureError(this.#cf.errName(rc), rc, message || this.#cf.strerror(rc));
   }
 
-  #buildArgs(args) {
-    const cf = this._cf, m = this.module;
-    const a = m._cfw_args_new(args.length);
-    if (!a) throw new RangeError('cfuture: out of wasm memory');
-    try {
-      args.forEach((v, i) => {
-        let type, bytes = null, num = 0;
-        if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') { type = T_NUMBER; num = Number(v); }
-        else if (v === undefined) return;
-        else if (typeof v === 'string') { type = T_STRING; bytes = cf.utf8(v); }
-        else if (v instanceof Uint8Array) { type = T_BYTES; bytes = v; }
-        else if (v instanceof ArrayBuffer) { type = T_BYTES; bytes = new Uint8Array(v); }
-        else if (ArrayBuffer.isView(v)) { type = T_BYTES; bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength); }
-        else { type = T_JSON; bytes = cf.utf8(JSON.stringify(v)); }
-        let block = null;
-        if (bytes) {
-          block = cf.copyIn(bytes, true);
-          if (!block) throw new RangeError('cfuture: out of wasm memory');
-        }
-        m._cfw_args_set(a, i, type, num, block ? block[0] : 0, bytes ? bytes.length : 0);
-      });
-    } catch (e) {
-      m._cfw_args_free(a);
-      throw e;
+  // One call argument as { type, number, bytes }; handles are collected
+  // so that the call can release those C never took.
+  #arg(v, i, handles) {
+    const T = this.#cf.contract.types;
+    switch (typeof v) {
+      case 'number': return { type: T.number, number: v, bytes: null };
+      case 'boolean': return { type: T.number, number: v ? 1 : 0, bytes: null };
+      case 'bigint': return { type: T.number, number: Number(v), bytes: null };
+      case 'string': return { type: T.string, number: 0, bytes: new TextEncoder().encode(v) };
+      case 'undefined': return { type: T.undefined, number: 0, bytes: null };
+      case 'function': case 'symbol':
+        throw new TypeError(`cfuture: call argument ${i} is a ${typeof v}, which cannot cross to C`);
     }
-    return a;
+    if (v instanceof JsHandle) {
+      handles.push(v.id);
+      return { type: T.number, number: v.id, bytes: null };
+    }
+    if (v instanceof Uint8Array) return { type: T.bytes, number: 0, bytes: v };
+    if (v instanceof ArrayBuffer) return { type: T.bytes, number: 0, bytes: new Uint8Array(v) };
+    if (ArrayBuffer.isView(v)) return { type: T.bytes, number: 0, bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
+    if (v !== null && !isPlainObject(v) && !Array.isArray(v))
+      throw new TypeError(`cfuture: call argument ${i} is ${describe(v)}; pass plain data (objects, arrays), a string, a number or bytes`);
+    let json;
+    try {
+      json = JSON.stringify(v);
+    } catch (e) {
+      throw new TypeError(`cfuture: call argument ${i} cannot be sent as JSON: ${e && e.message}`);
+    }
+    return { type: T.json, number: 0, bytes: new TextEncoder().encode(json) };
+  }
+
+  #releaseHandles(handles) {
+    for (const h of handles) {
+      this.#values.delete(h);
+      this.#cf.valueRelease(h);
+    }
   }
 
   /**
-   * Call an exported C async function. The last argument may be
-   * { signal } to abort it. Resolves with its result; rejects with a
-   * CFutureError (.code "CF_E...") or an AbortError DOMException.
+   * Call an exported C async function. The last argument may be call
+   * options { signal }. Resolves with its result; rejects with a
+   * CFutureError (.code "CF_E..."), the signal's reason, or a TypeError for
+   * arguments that cannot cross (before anything starts).
    */
   call(name, ...args) {
-    let opts = {};
-    if (args.length && isCallOptions(args[args.length - 1])) opts = args.pop();
     return new Promise((resolve, reject) => {
-      this.#check();
-      const signal = opts.signal;
-      if (signal && signal.aborted) { reject(abortError(signal)); return; }
-      const cf = this._cf, m = this.module;
-      const id = (cf.nextCall = (cf.nextCall + 1) >>> 0 || 1);
-      const argp = this.#buildArgs(args);
-      const nameBlock = cf.allocStr(String(name));
+      const ptr = this.#live();
+      if (typeof name !== 'string' || name === '' || name.includes('\0'))
+        throw new TypeError('cfuture: rt.call needs the export name as a non-empty string without NUL');
+      let signal;
+      const last = args[args.length - 1];
+      if (args.length && isPlainObject(last) && hasOwn(last, 'signal')) {
+        args.pop();
+        for (const k of Object.keys(last))
+          if (k !== 'signal') throw new TypeError(`cfuture: unknown call option "${k}" (accepted: signal)`);
+        signal = last.signal;
+        if (signal !== undefined && !isAbortSignal(signal))
+          throw new TypeError(`cfuture: call option signal must be an AbortSignal, got ${describe(signal)}`);
+      }
+      const handles = [];
+      const conv = args.map((v, i) => this.#arg(v, i, handles));
+      if (signal && signal.aborted) {
+        this.#releaseHandles(handles);
+        reject(abortReason(signal));
+        return;
+      }
+      const cf = this.#cf;
       let onAbort = null;
+      const done = () => {
+        if (onAbort) signal.removeEventListener('abort', onAbort);
+        this.#releaseHandles(handles); // those C took are already gone
+      };
       const entry = {
         rec: 0,
-        settle: (rc, value) => {
-          if (onAbort) signal.removeEventListener('abort', onAbort);
-          if (rc < 0) reject(this.#error(rc)); else resolve(value);
+        settle: (rc, value, message) => {
+          done();
+          if (rc < 0) reject(this.#error(rc, message)); else resolve(value);
         },
         fail: (e) => {
-          if (onAbort) signal.removeEventListener('abort', onAbort);
+          done();
           reject(e);
         }
       };
-      cf.calls.set(id, entry);
-      let rec;
+      let id;
       try {
-        rec = m._cfw_call_start(this.#ptr, nameBlock[0], argp, id);
-      } finally {
-        cf.freeBlock(nameBlock);
+        id = cf.callStart(ptr, name, conv, entry);
+      } catch (e) {
+        this.#releaseHandles(handles);
+        throw e;
       }
-      if (rec < 0) {
-        cf.calls.delete(id);
-        reject(rec === -2 ? new CFutureError('CF_ENOENT', rec, `no exported async function "${name}"`) : this.#error(rec));
+      if (id < 0) {
+        this.#releaseHandles(handles);
+        reject(this.#error(id, id === cf.contract.errors.CF_ENOENT.errno ? `no exported async function "${name}"` : undefined));
         return;
       }
-      entry.rec = rec;
       if (signal) {
         onAbort = () => {
-          if (!cf.calls.has(id)) return;
-          cf.calls.delete(id);
-          m._cfw_call_abort(rec); // the task drops its frame on its next poll
-          reject(abortError(signal));
+          if (!cf.callAbort(id)) return; // already settled
+          done();
+          reject(abortReason(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
       }
     });
   }
 
-  /** Register a host function C can await with cf_js_call_init. */
+  /** Register a host function C can await with cf_js_call_init (this
+   * runtime only). */
   host(name, fn) {
+    const ptr = this.#live();
+    checkHostName(name);
     if (typeof fn !== 'function') throw new TypeError('cfuture: host function must be a function');
-    this._cf.hostFns[name] = fn;
+    this.#cf.hostSet(ptr, name, fn);
     return this;
   }
 
-  /** Hand a value (usually a Promise) to C: returns a handle for cf_promise_init. */
+  /** Hand a value (usually a Promise) to C: a JsHandle to pass to rt.call,
+   * where C takes it with cf_promise_init. A handle passed to a call that
+   * does not take it is released when the call settles. */
   handle(value) {
-    this.#check();
-    const h = this._cf.valueNew(value);
-    this.#values.add(h);
-    return h;
+    this.#live();
+    const id = this.#cf.valueNew(value);
+    this.#values.add(id);
+    return new JsHandle(CREATE, id);
   }
 
   /** Release a handle C never consumed. */
   releaseHandle(h) {
-    this.#values.delete(h);
-    const r = this._cf.opGet(h);
-    if (r && r.kind === 'value') this._cf.opFree(h);
+    const id = h instanceof JsHandle ? h.id : h;
+    if (typeof id !== 'number') throw new TypeError('cfuture: releaseHandle needs a handle from rt.handle()');
+    this.#values.delete(id);
+    this.#cf.valueRelease(id);
   }
 
   /** Snapshot of live tasks. */
   tasks() {
-    this.#check();
-    const cf = this._cf, m = this.module;
-    let cap = 64;
-    for (;;) {
-      const bytes = cap * TASK_FIELDS * 8;
-      const buf = m._cfw_malloc(bytes);
-      if (!buf) throw new RangeError('cfuture: out of wasm memory');
-      try {
-        const n = m._cfw_tasks(this.#ptr, buf, cap);
-        if (n < 0) throw this.#error(n);
-        if (n > cap) { cap = n; continue; }
-        const f = new Float64Array(cf.copyOut(buf, n * TASK_FIELDS * 8).buffer);
-        const out = [];
-        for (let i = 0; i < n; i++) {
-          const o = i * TASK_FIELDS;
-          out.push({
-            id: f[o], name: f[o + 6] ? cf.str(f[o + 6]) : null,
-            state: TASK_STATES[f[o + 1]] ?? 'unknown',
-            awaits: f[o + 7] ? cf.str(f[o + 7]) : null,
-            polls: f[o + 2], wakes: f[o + 3], spawnedAt: f[o + 4], rc: f[o + 5]
-          });
-        }
-        return out;
-      } finally {
-        m._cfw_free(buf, bytes);
-      }
-    }
+    const r = this.#cf.tasks(this.#live());
+    if (typeof r === 'number') throw this.#error(r);
+    return r;
   }
 
   /** Runtime counters (for tests and tools). */
   stats() {
-    this.#check();
-    const cf = this._cf, m = this.module;
-    const bytes = STATS_FIELDS * 8;
-    const buf = m._cfw_malloc(bytes);
-    if (!buf) throw new RangeError('cfuture: out of wasm memory');
-    try {
-      m._cfw_runtime_stats(this.#ptr, buf);
-      const f = new Float64Array(cf.copyOut(buf, bytes).buffer);
-      const d = cf.driverOf(this.#ptr);
-      return {
-        liveTasks: f[0], queuedTasks: f[1], liveWakers: f[2], liveTimers: f[3],
-        hostHolds: f[4], polls: f[5], wakes: f[6], turns: f[7], timerArms: f[8],
-        now: f[9], hostOps: cf.liveOps, heapBytes: m.HEAPU8.length,
-        hostTimerArmed: d && d.timer !== null ? 1 : 0,
-        alive: d ? d.alive : 0
-      };
-    } finally {
-      m._cfw_free(buf, bytes);
-    }
+    const ptr = this.#live();
+    const cf = this.#cf;
+    return {
+      ...cf.stats(ptr), hostOps: cf.liveOps(), heapBytes: this.module.HEAPU8.length,
+      hostTimerArmed: cf.timerArmed(ptr), alive: cf.alive(ptr)
+    };
   }
 
-  /** Free the runtime: aborts every task (pending calls reject with CF_ECANCELED). */
+  /** Free the runtime: aborts every task (pending calls reject with
+   * CF_ECANCELED). Safe anywhere, also inside a host function: the C
+   * runtime is then freed when the current crossing returns. */
   dispose() {
     if (this.#disposed) return;
-    for (const h of this.#values) this.releaseHandle(h);
+    for (const h of this.#values) this.#cf.valueRelease(h);
+    this.#values.clear();
     const ptr = this.#ptr;
     this.#disposed = true;
     this.#ptr = 0;
-    this.module._cfw_runtime_free(ptr);
+    this.#cf.runtimeFree(ptr);
   }
 }
 
+/** Create a runtime on an instantiated cfuture module (loadRuntime does
+ * this; call it again for a second runtime on the same module). */
+export function createRuntime(module, options = {}) {
+  return new Runtime(CREATE, module, options);
+}

@@ -10,7 +10,7 @@
 //   --cflags  only the compile flags (-I...)
 //   --libs    only the link flags
 //   --json    all flags as a JSON array (for build scripts)
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,15 +23,18 @@ export function cfutureFlags({ cflags = true, libs = true } = {}) {
     const lib = ['dist/libcfuture.a', 'build-wasm/libcfuture.a']
       .map((p) => path.join(root, p)).find((p) => existsSync(p));
     if (!lib) throw new Error('cfuture: libcfuture.a not found (run npm run build:wasm)');
-    const exportsList = readFileSync(path.join(root, 'bindings/exports.txt'), 'utf8')
+    const exportsList = readFileSync(path.join(root, 'bindings/gen/exports.txt'), 'utf8')
       .split('\n').map((s) => s.trim()).filter(Boolean);
+    const libDir = path.join(root, 'bindings/lib');
+    const jsLibs = [path.join(root, 'bindings/gen/contract_lib.js'),
+      ...readdirSync(libDir).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(libDir, f))];
     out.push(lib,
       '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
       '-sALLOW_MEMORY_GROWTH=1', '-sENVIRONMENT=web,worker,node',
       // a library must not install process-wide handlers in Node
       '-sNODEJS_CATCH_EXIT=0', '-sNODEJS_CATCH_REJECTION=0',
       `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
-      '--js-library', path.join(root, 'bindings/cfuture_lib.js'),
+      ...jsLibs.flatMap((l) => ['--js-library', l]),
       '--extern-pre-js', path.join(root, 'bindings/node_shim.js'));
   }
   return out;

@@ -27,9 +27,11 @@ const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/no
 function have(cmd) {
   try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
 }
-const lib = join(root, 'bindings', 'cfuture_lib.js');
+const libDir = join(root, 'bindings', 'lib');
+const lib = join(root, 'bindings', 'gen', 'contract_lib.js');
+execFileSync(process.execPath, [join(root, 'scripts', 'gen-contract.mjs')], { stdio: 'inherit' });
 if (!have('emcc') || !existsSync(lib)) {
-  console.error('bench/wasm/build: emcc or bindings/cfuture_lib.js missing');
+  console.error('bench/wasm/build: emcc or the generated bindings/gen/contract_lib.js missing');
   process.exit(3);
 }
 mkdirSync(out, { recursive: true });
@@ -62,17 +64,18 @@ function buildLib(opt, extra = []) {
   return a;
 }
 
-const exportsList = readFileSync(join(root, 'bindings', 'exports.txt'), 'utf8').split(/\s+/).filter(Boolean);
+const jsLibs = [lib, ...readdirSync(libDir).filter((f) => f.endsWith('.js')).sort().map((f) => join(libDir, f))];
+const exportsList = readFileSync(join(root, 'bindings', 'gen', 'exports.txt'), 'utf8').split(/\s+/).filter(Boolean);
 const moduleFlags = [
   '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
   '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=4GB', '-sENVIRONMENT=web,worker,node',
   `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
-  '--js-library', lib, '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
+  ...jsLibs.flatMap((l) => ['--js-library', l]), '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
 ];
 
 const libO3 = buildLib('-O3');
 const benchSrc = [join(here, 'cfb_wasm.c')];
-const benchDeps = [libO3, ...benchSrc, join(here, '..', 'common', 'cfb.h'), join(here, '..', 'common', 'cfb_w3.h'), lib];
+const benchDeps = [libO3, ...benchSrc, join(here, '..', 'common', 'cfb.h'), join(here, '..', 'common', 'cfb_w3.h'), ...jsLibs];
 const benchOut = join(out, 'cfbench.mjs');
 if (stale(benchOut, benchDeps)) {
   emcc([...warn, '-O3', '-Iinclude', ...benchSrc, libO3, ...moduleFlags, '-o', benchOut]);

@@ -50,6 +50,12 @@ static const cf_driver_vtable_t js_driver_vt = {
     jd_attach, jd_now, jd_arm_timer, jd_request_run, jd_keepalive, NULL,
     jd_now_ceil};
 
+int cf__js_driver_id(const struct cf_runtime *rt) {
+  if (!rt || !rt->driver || rt->driver->vt != &js_driver_vt)
+    return 0;
+  return ((const js_driver_t *)rt->driver->self)->id;
+}
+
 int cf__platform_default_driver(cf_driver_t **out) {
   js_driver_t *d = cf_malloc(sizeof *d);
   *out = NULL;

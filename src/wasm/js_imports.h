@@ -21,6 +21,10 @@ void cfjs_driver_arm(int id, double deadline); /* < 0: disarm */
 void cfjs_driver_request_run(int id, int kind);
 void cfjs_driver_keepalive(int id, int alive);
 
+/* The JS driver id of rt (driver_js.c), 0 if it runs on another driver. */
+struct cf_runtime;
+int cf__js_driver_id(const struct cf_runtime *rt);
+
 /* host ops */
 void cfjs_op_cancel(uint32_t handle);
 
@@ -31,9 +35,11 @@ uint32_t cfjs_fetch_start(void *fetch, const char *method, const char *url,
                           double max_body, int stream);
 uint32_t cfjs_fetch_read(void *read, uint32_t stream, double remaining);
 
-/* promises */
-uint32_t cfjs_promise_await(void *promise, uint32_t source, const char *fn,
-                            size_t fn_len, const char *json, int as);
+/* promises: `driver` names the runtime whose host functions apply (0: no
+ * JS driver, e.g. a user executor) */
+uint32_t cfjs_promise_await(void *promise, int driver, uint32_t source,
+                            const char *fn, size_t fn_len, const char *json,
+                            int as);
 void cfjs_value_release(uint32_t handle);
 
 /* exported async functions: settle the JS side of call `call_id` */

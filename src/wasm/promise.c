@@ -38,8 +38,8 @@ static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
       return CF_READY;
     }
     n = call ? strlen(call) : 0;
-    h = cfjs_promise_await(p, p->source, call, n, p->json ? call + n + 1 : NULL,
-                           (int)p->as);
+    h = cfjs_promise_await(p, cf__js_driver_id(cx->rt), p->source, call, n,
+                           p->json ? call + n + 1 : NULL, (int)p->as);
     p->source = 0;
     cf_hostop_begin(&p->op, cx, h, CF_EINVAL);
   }

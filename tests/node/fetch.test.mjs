@@ -123,7 +123,7 @@ test('1000 concurrent fetches', async () => {
 
 test('invalid URLs and headers: CF_EINVAL before any request', async () => {
   const before = srv.state.requests;
-  const fetchesBefore = rt.module.cfuture.stats.fetches;
+  const fetchesBefore = rt.module.cfuture.hostStats().fetches;
   const bad = [
     ['not a url'], ['ftp://127.0.0.1/'], ['http://'], ['http:///x'], ['//127.0.0.1/x'],
     ['http://exa mple.com/'], ['http://a\r\nb/'], ['http://user:pw@127.0.0.1/'],
@@ -137,6 +137,6 @@ test('invalid URLs and headers: CF_EINVAL before any request', async () => {
     const r = await info(...args);
     assert.equal(r.code, 'CF_EINVAL', JSON.stringify(args));
   }
-  assert.equal(rt.module.cfuture.stats.fetches, fetchesBefore, 'no JS fetch was started');
+  assert.equal(rt.module.cfuture.hostStats().fetches, fetchesBefore, 'no JS fetch was started');
   assert.equal(srv.state.requests, before, 'the server saw no request');
 });

@@ -29,7 +29,7 @@ async function checkReturnsToBaseline(run) {
   await settled();
   const now = await rt.call('live_bytes');
   assert.equal(now, base, `live bytes ${now} vs baseline ${base}`);
-  assert.equal(rt.module.cfuture.liveOps, 0);
+  assert.equal(rt.module.cfuture.liveOps(), 0);
 }
 
 test('1e5 tasks', async () => {

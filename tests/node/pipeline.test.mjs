@@ -163,7 +163,7 @@ test('aborting the consumer while the producer is blocked releases everything', 
   await assert.rejects(p, { name: 'AbortError' });
   await settled();
   assert.equal(await rt.call('live_bytes'), base);
-  assert.equal(rt.module.cfuture.liveOps, 0);
+  assert.equal(rt.module.cfuture.liveOps(), 0);
 });
 
 test('4 MiB chunked body -> channel -> buffered workers: bytes, sum, SHA-256 in order', async () => {
@@ -190,7 +190,7 @@ test('the fetch pipeline returns the heap and host ops to baseline, also when ab
   assert.equal(r.sha, srv.state.sha);
   await settled();
   assert.equal(await rt.call('live_bytes'), base, 'after a full run');
-  assert.equal(rt.module.cfuture.liveOps, 0);
+  assert.equal(rt.module.cfuture.liveOps(), 0);
 
   // Abort mid-download: chunks are in the producer, the channel and the
   // workers; all must be freed and the download cancelled.
@@ -204,5 +204,5 @@ test('the fetch pipeline returns the heap and host ops to baseline, also when ab
   assert.equal(srv.state.endlessFinished, 0);
   await settled();
   assert.equal(await rt.call('live_bytes'), base, 'after an aborted run');
-  assert.equal(rt.module.cfuture.liveOps, 0);
+  assert.equal(rt.module.cfuture.liveOps(), 0);
 });

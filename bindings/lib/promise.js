@@ -1,0 +1,211 @@
+/* promise.js: C awaiting JavaScript ($CFPromise): calls of host functions
+ * (cf_js_call_init), awaited value handles (cf_promise_init), and the
+ * conversion of settled values to what C asked for.
+ *
+ * Host functions are per runtime (registered on its driver record), so two
+ * runtimes on one module never see each other's. Everything a host does is
+ * guarded: a function that throws, a returned object whose `then` or
+ * `constructor` getter throws, a rejection with a Proxy, a value that does
+ * not convert: each completes the await once, with
+ *   rejection / throw        -> CF_EJS and the value's message,
+ *   wrong type for `as`      -> CF_EINVAL and what was expected,
+ *   unknown function/handle  -> CF_EINVAL.
+ * Invariants: a record returns to the pool only once its reaction has run
+ * (a late settlement can never be taken for a later op's); the C future is
+ * completed by exactly one call of CFX.promiseDone.
+ */
+var LibraryCFuturePromise = {
+  $CFPromise__deps: ['$CF', '$CFDriver'],
+  $CFPromise: {
+    pool: [],
+    lastName: null,
+    HostCall: null,
+
+    // What a host function gets as its last argument: the signal is made
+    // on first read (the AbortController is most of a short call's cost),
+    // already aborted if the op was cancelled meanwhile.
+    hostCall: function() {
+      if (CFPromise.HostCall) return new CFPromise.HostCall();
+      var HostCall = function() { this.ctl = null; this.canceled = false; };
+      Object.defineProperty(HostCall.prototype, 'signal', { get: function() {
+        if (this.ctl === null) {
+          this.ctl = new AbortController();
+          if (this.canceled) this.ctl.abort();
+        }
+        return this.ctl.signal;
+      } });
+      HostCall.prototype.cancel = function() {
+        this.canceled = true;
+        if (this.ctl !== null) this.ctl.abort();
+      };
+      CFPromise.HostCall = HostCall;
+      return new HostCall();
+    },
+
+    typeName: function(v) {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return 'an array';
+      return typeof v;
+    },
+    // Returns { number } or { bytes } or { rc, msg }. Never throws.
+    convert: function(v, as) {
+      try {
+        switch (as) {
+          case CFC.types.undefined: return { number: 0 };
+          case CFC.types.number:
+            if (typeof v === 'number') return { number: v };
+            if (typeof v === 'bigint' || typeof v === 'boolean') return { number: Number(v) };
+            return { rc: CF.E.EINVAL, msg: 'expected a number, got ' + CFPromise.typeName(v) };
+          case CFC.types.string:
+            if (typeof v === 'string') return { bytes: CF.utf8(v) };
+            if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint')
+              return { bytes: CF.utf8(String(v)) };
+            return { rc: CF.E.EINVAL, msg: 'expected a string, got ' + CFPromise.typeName(v) };
+          case CFC.types.bytes:
+            if (v instanceof Uint8Array) return { bytes: v };
+            if (v instanceof ArrayBuffer) return { bytes: new Uint8Array(v) };
+            if (ArrayBuffer.isView(v)) return { bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength) };
+            if (typeof v === 'string') return { bytes: CF.utf8(v) };
+            return { rc: CF.E.EINVAL, msg: 'expected bytes, got ' + CFPromise.typeName(v) };
+          case CFC.types.json:
+            var s = JSON.stringify(v);
+            return { bytes: CF.utf8(s === undefined ? 'null' : s) };
+        }
+        return { rc: CF.E.EINVAL, msg: 'unknown conversion ' + as };
+      } catch (e) {
+        return { rc: CF.E.EJS, msg: 'converting the value threw: ' + CF.faultMessage(e) };
+      }
+    },
+
+    rec: function() {
+      var rec = CFPromise.pool.pop();
+      if (rec) return rec;
+      rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0,
+              onOk: null, onErr: null, cancel: null };
+      rec.onOk = function(v) { CFPromise.settle(rec, true, v); };
+      rec.onErr = function(e) { CFPromise.settle(rec, false, e); };
+      rec.cancel = function() { var c = rec.ctx; if (c) c.cancel(); };
+      return rec;
+    },
+    settle: function(rec, ok, v) {
+      var h = rec.h, p = rec.p, as = rec.as, rc = rec.rc;
+      var live = CF.opGet(h) === rec;
+      rec.h = rec.p = rec.rc = 0;
+      rec.ctx = null;
+      CFPromise.pool.push(rec);
+      if (!live) return; // dropped meanwhile: ignore
+      CF.opFree(h);
+      // The common case (a number) converts without allocating.
+      if (ok && as === 1 && typeof v === 'number') {
+        CFX.promiseDone(p, 0, v, 0, 0, 0, 0, 0);
+        return;
+      }
+      var out = ok ? CFPromise.convert(v, as) : { rc: rc || CF.E.EJS, msg: CF.faultMessage(v) };
+      var d = null;
+      if (!out.rc && out.bytes) {
+        try { d = CF.copyIn(out.bytes, true); } catch (e) { d = null; }
+        if (!d) out = { rc: CF.E.ENOMEM, msg: 'out of wasm memory for the value' };
+      }
+      if (out.rc) {
+        var m = CF.copyMessage(out.msg || '');
+        CFX.promiseDone(p, out.rc, 0, 0, 0, 0, m[0], m[1]);
+        return;
+      }
+      CFX.promiseDone(p, 0, out.number || 0, d ? d[0] : 0, out.bytes ? out.bytes.length : 0, d ? d[1] : 0, 0, 0);
+    },
+    // The name of the host function at ptr: the last one is kept with its
+    // bytes, so a loop awaiting the same function does not decode it again.
+    hostName: function(ptr, len) {
+      var c = CFPromise.lastName, i;
+      ptr = ptr >>> 0;
+      CF.checkRange(ptr, len);
+      if (c !== null && c.bytes.length === len) {
+        var heap = HEAPU8;
+        for (i = 0; i < len && heap[ptr + i] === c.bytes[i]; i++);
+        if (i === len) return c.name;
+      }
+      c = { bytes: HEAPU8.slice(ptr, ptr + len), name: '' };
+      c.name = CF.fromUtf8(c.bytes);
+      CFPromise.lastName = c;
+      return c.name;
+    },
+    lookup: function(driverId, name) {
+      var d = CFDriver.get(driverId);
+      if (d) return d.hostFns.get(name);
+      // Under a user executor (no JS driver): the one runtime that has it.
+      for (var i = 1; i < CFDriver.drivers.length; i++) {
+        var o = CFDriver.drivers[i];
+        if (o && !o.dead && o.hostFns.has(name)) return o.hostFns.get(name);
+      }
+      return undefined;
+    },
+    // Start one await. Returns its handle; the outcome always arrives
+    // later, from a promise reaction or a microtask.
+    start: function(p, driverId, source, fnPtr, fnLen, jsonPtr, as) {
+      var rec = CFPromise.rec();
+      var value, ok = true;
+      rec.p = p;
+      rec.as = as;
+      rec.h = CF.opNew(rec);
+      try {
+        if (source) {
+          var vr = CF.opGet(source);
+          if (vr && vr.kind === 'value') {
+            CF.opFree(source);
+            value = vr.value;
+          } else {
+            ok = false;
+            value = new Error('unknown or already consumed value handle ' + source);
+            rec.rc = CF.E.EINVAL;
+          }
+        } else {
+          var name = CFPromise.hostName(fnPtr, fnLen);
+          var fn = CFPromise.lookup(driverId, name);
+          if (typeof fn !== 'function') {
+            ok = false;
+            value = new Error('no host function named "' + name + '" on this runtime');
+            rec.rc = CF.E.EINVAL;
+          } else {
+            var ctx = rec.ctx = CFPromise.hostCall();
+            if (!jsonPtr) {
+              value = fn(ctx);
+            } else {
+              var args = JSON.parse(CF.str(jsonPtr));
+              if (args == null) args = [];
+              else if (!Array.isArray(args)) args = [args];
+              args.push(ctx);
+              value = fn.apply(null, args);
+            }
+          }
+        }
+        if (ok) {
+          // Reading `then` (and a native promise's `constructor`) may run
+          // host getters that throw: that is this await's rejection.
+          Promise.resolve(value).then(rec.onOk, rec.onErr);
+          return rec.h;
+        }
+      } catch (e) {
+        value = e;
+        ok = false;
+      }
+      queueMicrotask(function() { rec.onErr(value); });
+      return rec.h;
+    },
+    // A JS value (usually a Promise) handed to C as a handle.
+    valueNew: function(v) {
+      try {
+        if (v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function')
+          Promise.resolve(v).then(CF.noop, CF.noop); // C observes it; never unhandled
+      } catch (e) {
+        // A throwing `then` getter: C's await of it will reject the same way.
+      }
+      return CF.opNew({ kind: 'value', value: v });
+    },
+    valueRelease: function(handle) {
+      var r = CF.opGet(handle);
+      if (r && r.kind === 'value') CF.opFree(handle);
+    }
+  }
+};
+
+mergeInto(LibraryManager.library, LibraryCFuturePromise);
