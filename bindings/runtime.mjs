@@ -205,7 +205,13 @@ export class Runtime {
         throw new TypeError('cfuture: rt.call needs the export name as a non-empty string without NUL');
       let signal;
       const last = args[args.length - 1];
-      if (args.length && isPlainObject(last) && hasOwn(last, 'signal')) {
+      let isOptions;
+      try {
+        isOptions = args.length > 0 && isPlainObject(last) && hasOwn(last, 'signal');
+      } catch (e) {
+        throw new TypeError(`cfuture: the last call argument threw while being read: ${e && e.message}`);
+      }
+      if (isOptions) {
         args.pop();
         for (const k of Object.keys(last))
           if (k !== 'signal') throw new TypeError(`cfuture: unknown call option "${k}" (accepted: signal)`);
@@ -214,7 +220,14 @@ export class Runtime {
           throw new TypeError(`cfuture: call option signal must be an AbortSignal, got ${describe(signal)}`);
       }
       const handles = [];
-      const conv = args.map((v, i) => this.#arg(v, i, handles));
+      const conv = args.map((v, i) => {
+        try {
+          return this.#arg(v, i, handles);
+        } catch (e) {
+          // A Proxy or getter that throws while being inspected.
+          throw e instanceof TypeError ? e : new TypeError(`cfuture: call argument ${i} threw while being read: ${e && e.message}`);
+        }
+      });
       if (signal && signal.aborted) {
         this.#releaseHandles(handles);
         reject(abortReason(signal));

@@ -67,8 +67,13 @@ var LibraryCFutureFetch = {
         CFFetch.failSoon(h, rec, f, CF.E.EINVAL, why);
         return h;
       }
-      CFFetch.run(h, rec, f, u, init, maxBody, !!stream).catch(function(e) {
-        CFFetch.fail(h, rec, f, CF.E.EJS, CF.faultMessage(e));
+      // From a microtask: a patched fetch that throws synchronously must
+      // not complete the op inside the C call that is starting it.
+      queueMicrotask(function() {
+        if (!CF.opLive(h, rec)) return;
+        CFFetch.run(h, rec, f, u, init, maxBody, !!stream).catch(function(e) {
+          CFFetch.fail(h, rec, f, CF.E.EJS, CF.faultMessage(e));
+        });
       });
       return h;
     },
