@@ -32,7 +32,7 @@ const RUNTIME_EXPORTS = ['_cfw_runtime_new', '_cfw_runtime_free', '_cfw_runtime_
 
 export async function buildExtra({ root, out, emcc, buildLib, moduleFlags, stale, libO3 }) {
   const here = join(root, 'bench', 'wasm');
-  const lib = join(root, 'bindings', 'cfuture_lib.js');
+  const lib = join(root, 'bindings', 'gen', 'contract_lib.js'); // relinks when the contract changes
   const base = moduleFlags.filter((f) => f !== '-sMAXIMUM_MEMORY=4GB');
   const withExports = (list) => base.map((f) => (f.startsWith('-sEXPORTED_FUNCTIONS=') ? `-sEXPORTED_FUNCTIONS=${list.join(',')}` : f));
   const libOs = buildLib('-Os');

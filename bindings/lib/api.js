@@ -30,7 +30,7 @@ var LibraryCFutureApi = {
     // this runtime reject with CF_ECANCELED either way.
     runtimeFree: function(rt) {
       var d = CFDriver.of(rt);
-      if (d) d.hostFns.clear(); // nothing new may start on its behalf
+      if (d) { d.hostFns.clear(); CFPromise.changed(); } // nothing new may start on its behalf
       CFX.afterCrossings(function() { CFX.runtimeFree(rt); });
     },
     liveOps: function() { return CF.liveOps; },
@@ -45,9 +45,11 @@ var LibraryCFutureApi = {
       var d = CFDriver.of(rt);
       if (!d) throw new Error('cfuture: runtime has no JS driver');
       d.hostFns.set(name, fn);
+      CFPromise.changed();
     },
     hostDelete: function(rt, name) {
       var d = CFDriver.of(rt);
+      CFPromise.changed();
       return d ? d.hostFns.delete(name) : false;
     },
     valueNew: function(v) { return CFPromise.valueNew(v); },

@@ -113,22 +113,27 @@ var LibraryCFuturePromise = {
       }
       CFX.promiseDone(p, 0, out.number || 0, d ? d[0] : 0, out.bytes ? out.bytes.length : 0, d ? d[1] : 0, 0, 0);
     },
-    // The name of the host function at ptr: the last one is kept with its
-    // bytes, so a loop awaiting the same function does not decode it again.
-    hostName: function(ptr, len) {
+    // The host function named at ptr for runtime driverId. The last
+    // resolution is kept with the name's bytes: a loop awaiting the same
+    // function neither decodes the name nor looks it up again. hostGen
+    // changes whenever any runtime's functions change, which invalidates it.
+    hostGen: 0,
+    resolve: function(driverId, ptr, len) {
       var c = CFPromise.lastName, i;
       ptr = ptr >>> 0;
       CF.checkRange(ptr, len);
-      if (c !== null && c.bytes.length === len) {
-        var heap = HEAPU8;
-        for (i = 0; i < len && heap[ptr + i] === c.bytes[i]; i++);
-        if (i === len) return c.name;
+      if (c !== null && c.gen === CFPromise.hostGen && c.driverId === driverId && c.bytes.length === len) {
+        var heap = HEAPU8, b = c.bytes;
+        for (i = 0; i < len && heap[ptr + i] === b[i]; i++);
+        if (i === len) return c;
       }
-      c = { bytes: HEAPU8.slice(ptr, ptr + len), name: '' };
-      c.name = CF.fromUtf8(c.bytes);
+      var bytes = HEAPU8.slice(ptr, ptr + len), name = CF.fromUtf8(bytes);
+      c = { bytes: bytes, name: name, driverId: driverId, gen: CFPromise.hostGen,
+            fn: CFPromise.lookup(driverId, name) };
       CFPromise.lastName = c;
-      return c.name;
+      return c;
     },
+    changed: function() { CFPromise.hostGen++; },
     lookup: function(driverId, name) {
       var d = CFDriver.get(driverId);
       if (d) return d.hostFns.get(name);
@@ -159,11 +164,10 @@ var LibraryCFuturePromise = {
             rec.rc = CF.E.EINVAL;
           }
         } else {
-          var name = CFPromise.hostName(fnPtr, fnLen);
-          var fn = CFPromise.lookup(driverId, name);
+          var hf = CFPromise.resolve(driverId, fnPtr, fnLen), fn = hf.fn;
           if (typeof fn !== 'function') {
             ok = false;
-            value = new Error('no host function named "' + name + '" on this runtime');
+            value = new Error('no host function named "' + hf.name + '" on this runtime');
             rec.rc = CF.E.EINVAL;
           } else {
             var ctx = rec.ctx = CFPromise.hostCall();
