@@ -130,10 +130,11 @@ const char *cf_fetch_header(const cf_fetch_t *f, const char *name) {
 
 int cf_fetch_header_at(const cf_fetch_t *f, size_t i, const char **name,
                        const char **value) {
-  const char *p = f->headers, *end = f->headers + f->headers_size;
+  const char *p = f->headers, *end;
   size_t k;
   if (!p || i >= f->nheaders)
     return CF_ERANGE;
+  end = p + f->headers_size; /* not before the check: NULL + 0 is UB */
   for (k = 0; k < i; k++) {
     p += strlen(p) + 1;
     p += strlen(p) + 1;

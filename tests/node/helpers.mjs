@@ -6,7 +6,14 @@ import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadRuntime } from '../../bindings/index.mjs';
 
-export const TEST_MODULE = fileURLToPath(new URL('../../build-wasm/cfuture_test.mjs', import.meta.url));
+// CF_TEST_MODULE runs the suite against another build (e.g. the ASan one).
+export const TEST_MODULE = process.env.CF_TEST_MODULE ||
+  fileURLToPath(new URL('../../build-wasm/cfuture_test.mjs', import.meta.url));
+
+// Set with CF_TEST_MODULE to a -fsanitize=address build: timing tests skip
+// (the sanitizer makes every poll several times slower).
+export const SANITIZED = process.env.CF_TEST_SANITIZED === '1';
+export const timingTest = SANITIZED ? { skip: 'timing test under a sanitizer build' } : {};
 
 export function loadTestRuntime(options = {}) {
   return loadRuntime({ module: TEST_MODULE, ...options });

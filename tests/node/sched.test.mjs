@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadTestRuntime, startServer, withTimeout } from './helpers.mjs';
+import { loadTestRuntime, startServer, withTimeout, timingTest } from './helpers.mjs';
 
 let rt, srv;
 before(async () => {
@@ -31,7 +31,7 @@ test('100 self-waking tasks starve neither a sleep nor a fetch', async () => {
   await withTimeout((async () => { while (rt.stats().liveTasks) await new Promise((r) => setImmediate(r)); })(), 5000, 'spinners stop');
 });
 
-test('1e4 busy tasks: event-loop delay p99 < 20 ms', async () => {
+test('1e4 busy tasks: event-loop delay p99 < 20 ms', timingTest, async () => {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   const done = await rt.call('spawn', 1, 10000, 1500, 20);
