@@ -10,8 +10,9 @@
  *     in init: a bad one rejects with CF_EINVAL before any task or request
  *     starts. Later failures reject with the fetch error code (e.g.
  *     CF_ECONNREFUSED, CF_EMSGSIZE) and the host's message.
- * The result JSON is sized exactly (one counting pass), so the heap holds
- * the body and its JSON once each, not a worst-case 6x buffer. */
+ * The result JSON is sized exactly (one counting pass) and built in place
+ * in the body's block, so a buffered body costs the heap about its size
+ * once (it was body + a worst-case 6x JSON buffer). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -130,29 +131,35 @@ static cf_poll_t b_fetch_poll(cf_future_t *f, cf_context_t *cx) {
   {
     cf_fetch_t *r = &self->fetch;
     const char *st = r->status_text ? r->status_text : "";
-    size_t st_len = strlen(st), body_json, st_json;
-    char *o;
-    body_json = json_str_size((const char *)r->body, r->body_len);
-    st_json = json_str_size(st, st_len);
-    /* {"status":-2147483648,"statusText":...,"body":...}\0 */
-    self->json_size = 48 + st_json + body_json;
-    if (body_json < r->body_len || self->json_size < body_json)
+    size_t st_len = strlen(st), len = r->body_len, body_json, pre, total;
+    char head[48], *buf, *o;
+    int hn = snprintf(head, sizeof head,
+                      "{\"status\":%d,\"statusText\":", r->status);
+    body_json = json_str_size((const char *)r->body, len);
+    pre = (size_t)hn + json_str_size(st, st_len) + 8; /* + ,"body": */
+    total = pre + body_json + 2;                      /* + }\0 */
+    if (body_json < len || total < body_json)
       CF_RETURN(self, CF_ENOMEM); /* size_t overflow */
-    self->json = cf_malloc(self->json_size);
-    if (!self->json)
-      CF_RETURN(self, CF_ENOMEM);
-    o = self->json +
-        sprintf(self->json, "{\"status\":%d,\"statusText\":", r->status);
-    o = put_json_str(o, st, st_len);
-    memcpy(o, ",\"body\":", 8);
-    o = put_json_str(o + 8, (const char *)r->body, r->body_len);
-    o[0] = '}';
-    o[1] = '\0';
-    /* The body is in the JSON now: give its block back before the result
-     * is copied out. */
-    cf_free(r->body, r->body_size);
+    /* The JSON is built in the body's own block, grown in place: the body
+     * moves to the block's end and is escaped forward from the front.
+     * Each byte's output ends at or before the next unread byte (every
+     * byte escapes to >= 1 byte and the JSON's total is exact), so the
+     * heap holds the body about once, not body + JSON. */
+    buf = r->body ? cf_realloc(r->body, r->body_size, total) : cf_malloc(total);
+    if (!buf)
+      CF_RETURN(self, CF_ENOMEM); /* the body stays the fetch's */
     r->body = NULL;
     r->body_len = r->body_size = 0;
+    self->json = buf;
+    self->json_size = total;
+    memmove(buf + total - 2 - len, buf, len);
+    o = buf;
+    memcpy(o, head, (size_t)hn);
+    o = put_json_str(o + hn, st, st_len);
+    memcpy(o, ",\"body\":", 8);
+    o = put_json_str(o + 8, buf + total - 2 - len, len);
+    o[0] = '}';
+    o[1] = '\0';
   }
   CF_END(self, 0);
 }
