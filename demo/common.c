@@ -35,15 +35,26 @@ int demo_check_scale(double scale) {
 
 int demo_http_args(const cf_args_t *a, char *base, size_t cap, double *scale) {
   size_t len = 0;
-  const char *s = cf_args_string(a, 0, &len);
-  if (!s || len == 0 || len >= cap)
-    return CF_EINVAL;
+  const char *s;
+  int rc = cf_args_cstr(a, 0, &s, &len); /* refuses a NUL inside */
+  if (rc < 0)
+    return rc;
+  if (len == 0 || len >= cap)
+    return cf_args_fail(a, CF_EINVAL, "base URL must be 1 to %zu bytes",
+                        cap - 1);
   memcpy(base, s, len);
   base[len] = '\0';
   while (len > 0 && base[len - 1] == '/')
     base[--len] = '\0';
-  *scale = cf_args_type(a, 1) == CF_JS_NUMBER ? cf_args_number(a, 1) : 1.0;
-  return demo_check_scale(*scale);
+  if (cf_args_type(a, 1) == CF_JS_UNDEFINED)
+    *scale = 1.0;
+  else if (cf_args_type(a, 1) == CF_JS_NUMBER)
+    *scale = cf_args_number(a, 1);
+  else
+    return cf_args_fail(a, CF_EINVAL, "scale must be a number");
+  if (demo_check_scale(*scale) < 0)
+    return cf_args_fail(a, CF_EINVAL, "scale must be in (0, 100]");
+  return 0;
 }
 
 int demo_url(char *buf, size_t cap, const char *base, const char *fmt, ...) {

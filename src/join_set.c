@@ -61,7 +61,7 @@ size_t cf_join_set_len(const cf_join_set_t *s) {
   return s->len;
 }
 
-void cf_join_set_abort_all(cf_join_set_t *s) {
+static void abort_all(cf_join_set_t *s) {
   cf_task_t *t = s->running;
   while (t) {
     /* Aborting moves t to the done list, so fetch the next one first. */
@@ -74,6 +74,17 @@ void cf_join_set_abort_all(cf_join_set_t *s) {
   }
 }
 
+/* Frames (runtime_internal.h): the loops here run task drops, which may
+ * free the runtime; the free waits until the loop is done. */
+void cf_join_set_abort_all(cf_join_set_t *s) {
+  cf_runtime_t *rt = s->rt;
+  if (!rt)
+    return;
+  cf__rt_enter(rt);
+  abort_all(s);
+  (void)cf__rt_leave(rt);
+}
+
 static void forget(cf_task_t *t) {
   t->set = NULL;
   t->set_prev = t->set_next = NULL;
@@ -83,7 +94,10 @@ static void forget(cf_task_t *t) {
 
 void cf_join_set_drop(cf_join_set_t *s) {
   cf_task_t *t;
-  cf_join_set_abort_all(s);
+  cf_runtime_t *rt = s->rt;
+  if (rt)
+    cf__rt_enter(rt);
+  abort_all(s);
   /* Tasks that abort themselves finish after their poll: let them go. */
   while ((t = s->running) != NULL) {
     s->running = t->set_next;
@@ -96,6 +110,8 @@ void cf_join_set_drop(cf_join_set_t *s) {
   s->done_tail = NULL;
   s->len = 0;
   cf_waker_drop(&s->waiter);
+  if (rt)
+    (void)cf__rt_leave(rt);
 }
 
 /* ---- next completion ---- */

@@ -60,11 +60,13 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
   return 0;
 }
 
-void cf_runtime_free(cf_runtime_t *rt) {
+/* The teardown proper. Drops run user code, which may call back into the
+ * runtime: `freeing` makes those calls refuse (CF_ESHUTDOWN) or no-ops. */
+static void destroy(cf_runtime_t *rt) {
   uint32_t i;
   cf_task_t *t;
-  if (!rt)
-    return;
+  rt->freeing = 1;
+  rt->free_pending = 0;
   /* Abort first (futures may wake or abort other tasks while dropping),
    * then unlink the queues, then free what is left. */
   for (i = 0; i < rt->slot_cap; i++) {
@@ -104,6 +106,23 @@ void cf_runtime_free(cf_runtime_t *rt) {
   cf_free(rt, sizeof *rt);
 }
 
+void cf_runtime_free(cf_runtime_t *rt) {
+  if (!rt || rt->freeing)
+    return; /* a drop run by the teardown itself */
+  if (rt->frames) {
+    rt->free_pending = 1; /* the outermost frame frees it (cf__rt_leave) */
+    return;
+  }
+  destroy(rt);
+}
+
+int cf__rt_leave(cf_runtime_t *rt) {
+  if (--rt->frames || !rt->free_pending || rt->freeing)
+    return 0;
+  destroy(rt);
+  return 1;
+}
+
 int64_t cf_runtime_now(const cf_runtime_t *rt) {
   return rt->driver->vt->now(rt->driver->self);
 }
@@ -128,8 +147,8 @@ void cf__runtime_update_alive(cf_runtime_t *rt) {
 }
 
 void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind) {
-  if (rt->run_requested)
-    return;
+  if (rt->run_requested || cf__rt_closing(rt))
+    return; /* closing: no run will come; the free releases the driver */
   rt->run_requested = 1;
   if (rt->in_host_cb) { /* cf__runtime_host_leave runs it */
     rt->run_inline = 1;
@@ -204,7 +223,10 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
       cf__timers_fire(rt, start);
   }
   admit_deferred(rt);
-  while (polls < rt->budget_polls && (t = cf__task_dequeue(&rt->runq))) {
+  /* A free requested inside this turn stops it at the next task: what is
+   * still queued is aborted by the free, not polled. */
+  while (polls < rt->budget_polls && !rt->free_pending &&
+         (t = cf__task_dequeue(&rt->runq))) {
     if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
       cf__task_release_if_unused(t);
       continue;
@@ -227,6 +249,8 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   rt->in_turn = 0;
   if (polls)
     rt->turns++;
+  if (rt->free_pending)
+    return (int)polls; /* the caller's leave frees everything */
   if (rt->runq.len || rt->deferred.len)
     cf__runtime_request_run(rt, CF_RUN_MACROTASK);
   cf__runtime_sync_timer(rt);
@@ -234,39 +258,59 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
 }
 
 int cf__runtime_host_enter(cf_runtime_t *rt) {
-  if (!rt || rt->in_turn || rt->in_poll || rt->in_block_on || rt->in_host_cb ||
-      rt->run_requested)
+  if (!rt)
     return 0;
+  cf__rt_enter(rt);
+  if (rt->in_turn || rt->in_poll || rt->in_block_on || rt->in_host_cb ||
+      rt->run_requested || cf__rt_closing(rt))
+    return 1;
   rt->in_host_cb = 1;
-  return 1;
+  return 2;
 }
 
-void cf__runtime_host_leave(cf_runtime_t *rt, int entered) {
+int cf__runtime_host_leave(cf_runtime_t *rt, int entered) {
   if (!entered)
-    return;
-  rt->in_host_cb = 0;
-  if (rt->run_inline) {
-    rt->run_inline = 0;
-    turn(rt, 1);
+    return 0;
+  if (entered == 2) {
+    rt->in_host_cb = 0;
+    if (rt->run_inline) {
+      rt->run_inline = 0;
+      if (!cf__rt_closing(rt))
+        turn(rt, 1);
+    }
   }
+  return cf__rt_leave(rt);
+}
+
+/* Refusal shared by the turn entry points. */
+static int turn_refused(const cf_runtime_t *rt) {
+  if (cf__rt_closing(rt))
+    return CF_ESHUTDOWN;
+  if (rt->in_poll || rt->in_turn)
+    return CF_EDEADLK;
+  return 0;
 }
 
 int cf_runtime_turn(cf_runtime_t *rt) {
-  if (rt->in_poll || rt->in_turn)
-    return CF_EDEADLK;
-  return turn(rt, 0);
+  int n = turn_refused(rt);
+  if (n < 0)
+    return n;
+  cf__rt_enter(rt);
+  n = turn(rt, 0);
+  return cf__rt_leave(rt) ? CF_ESHUTDOWN : n;
 }
 
 int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
-  int total = 0;
-  if (rt->in_poll || rt->in_turn)
-    return CF_EDEADLK;
+  int total = turn_refused(rt);
+  if (total < 0)
+    return total;
+  cf__rt_enter(rt);
   for (;;) {
-    int n = turn(rt, 0);
-    total += n;
-    if (!rt->runq.len && !rt->deferred.len)
-      return total;
+    total += turn(rt, 0);
+    if (rt->free_pending || (!rt->runq.len && !rt->deferred.len))
+      break;
   }
+  return cf__rt_leave(rt) ? CF_ESHUTDOWN : total;
 }
 
 /* ---- block_on: the root future is polled outside any task ---- */
@@ -296,6 +340,8 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
   uint32_t coop;
   int err = 0;
 
+  if (cf__rt_closing(rt))
+    return CF_ESHUTDOWN;
   if (rt->in_poll || rt->in_turn || rt->in_block_on)
     return CF_EDEADLK;
   if (!f)
@@ -305,6 +351,7 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
   cx.rt = rt;
   cx.task = NULL;
   cx.coop = &coop;
+  cf__rt_enter(rt);
   rt->in_block_on = 1;
   rt->root_woken = 1;
   for (;;) {
@@ -316,10 +363,14 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
       rt->in_poll++;
       r = cf_future_poll(f, &cx);
       rt->in_poll--;
+      if (rt->free_pending)
+        break;
       if (r == CF_READY)
         break;
     }
     turn(rt, 0);
+    if (rt->free_pending)
+      break;
     if (rt->root_woken || rt->runq.len || rt->deferred.len)
       continue;
     {
@@ -334,12 +385,21 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
         break;
       }
       err = rt->driver->vt->park(rt->driver->self, deadline);
-      if (err < 0)
+      if (err < 0 || rt->free_pending)
         break;
     }
   }
   rt->in_block_on = 0;
+  if (rt->free_pending) {
+    /* f may hold clones of the root waker (which point into rt) or
+     * timers and handles of rt: drop it while rt still exists. */
+    cf_future_drop(f);
+    (void)cf__rt_leave(rt);
+    return CF_ESHUTDOWN;
+  }
   cf__runtime_sync_timer(rt);
+  if (cf__rt_leave(rt))
+    return CF_ESHUTDOWN;
   return err < 0 ? err : f->rc;
 }
 

@@ -17,7 +17,16 @@
  *
  * Freed task blocks may sit in the runtime's block cache (task.c) while the
  * executor runs; the cache is bounded (CF_TASK_CACHE_BYTES) and empty
- * whenever the runtime is idle or freed. */
+ * whenever the runtime is idle or freed.
+ *
+ * Deferred free: every entry point that may run user code (a poll, a drop,
+ * a waker) and then touches the runtime again is a frame (cf__rt_enter /
+ * cf__rt_leave): turns, run_until_stalled, block_on, host completions,
+ * abort, detach, handle and join set drops. cf_runtime_free inside a frame
+ * only sets free_pending; the outermost frame's leave frees the runtime
+ * and tells its caller (returns 1), which must then return without
+ * touching rt or anything the runtime owned. While free_pending or
+ * freeing, spawns and turns are refused with CF_ESHUTDOWN. */
 #ifndef CF_RUNTIME_INTERNAL_H
 #define CF_RUNTIME_INTERNAL_H
 
@@ -112,11 +121,14 @@ struct cf_runtime {
   cf_task_t *current; /* task being polled */
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
-  uint8_t turn_clock; /* turn_now was read in this turn or root poll */
-  uint8_t clock_uses; /* cheap reads since turn_now was last read */
-  uint8_t in_host_cb; /* a host completion is being delivered (see
-                         cf__runtime_host_enter) */
-  uint8_t run_inline; /* a run was requested during it: the caller turns */
+  uint8_t turn_clock;   /* turn_now was read in this turn or root poll */
+  uint8_t clock_uses;   /* cheap reads since turn_now was last read */
+  uint8_t in_host_cb;   /* a host completion is being delivered (see
+                           cf__runtime_host_enter) */
+  uint8_t run_inline;   /* a run was requested during it: the caller turns */
+  uint8_t free_pending; /* cf_runtime_free was called inside a frame */
+  uint8_t freeing;      /* cf_runtime_free is tearing the runtime down */
+  uint32_t frames;      /* runtime frames on the stack (see above) */
   cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
 
   /* Freed task blocks by size (8-byte classes up to CF_TASK_CACHE_BLOCK),
@@ -141,6 +153,16 @@ struct cf_runtime {
 
 static inline cf_future_t *cf__task_future(cf_task_t *t) {
   return (cf_future_t *)((char *)t + CF_TASK_HEADER);
+}
+
+/* Frames (see "Deferred free" above). leave returns 1 if it freed rt. */
+static inline void cf__rt_enter(cf_runtime_t *rt) {
+  rt->frames++;
+}
+int cf__rt_leave(cf_runtime_t *rt);
+/* The runtime refuses new work: a free is pending or in progress. */
+static inline int cf__rt_closing(const cf_runtime_t *rt) {
+  return rt->free_pending || rt->freeing;
 }
 
 /* task.c */
@@ -180,11 +202,14 @@ static inline int64_t cf__runtime_now_cheap(cf_runtime_t *rt) {
  * reaction or task, so the executor can run the turn that the wake asks
  * for right there, instead of asking the driver for a microtask that would
  * run it one hop later (a wasm->JS->wasm round trip per await). enter
- * returns 1 if it may (no turn or poll on the stack, no run outstanding:
- * an outstanding run already covers the wake); leave runs the turn if a
- * run was requested in between. */
+ * opens a frame (the wake may reach user code that frees the runtime) and
+ * returns 0 for a NULL rt, 2 if the turn may run inline (no turn or poll
+ * on the stack, no run outstanding: an outstanding run already covers the
+ * wake), else 1. Every enter must be paired with one leave given its
+ * result; leave runs the turn if a run was requested in between, closes
+ * the frame and returns 1 if that freed rt (the caller must not touch it). */
 int cf__runtime_host_enter(cf_runtime_t *rt);
-void cf__runtime_host_leave(cf_runtime_t *rt, int entered);
+int cf__runtime_host_leave(cf_runtime_t *rt, int entered);
 void cf__runtime_update_alive(cf_runtime_t *rt);
 void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
 void cf__runtime_sync_timer(cf_runtime_t *rt);

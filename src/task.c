@@ -273,6 +273,10 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err) {
   cf_task_t *t;
   size_t n;
+  if (rt && cf__rt_closing(rt)) {
+    *err = CF_ESHUTDOWN; /* f stays the caller's */
+    return NULL;
+  }
   if (!rt || !f || size < sizeof(cf_future_t) ||
       size > UINT32_MAX - CF_TASK_HEADER - 8 ||
       f->state != CF_FUTURE_UNPOLLED) {
@@ -374,9 +378,12 @@ static cf_poll_t handle_poll(cf_future_t *f, cf_context_t *cx) {
 static void handle_drop(cf_future_t *f) {
   cf_join_handle_t *h = (cf_join_handle_t *)f;
   cf_task_t *t = h->task;
+  cf_runtime_t *rt;
   h->task = NULL;
   if (!t)
     return;
+  rt = t->rt;
+  cf__rt_enter(rt); /* the task's drop may free the runtime */
   t->flags &= ~CF_T_HANDLE;
   cf_waker_drop(&t->join_waker);
   if (!(t->flags & CF_T_COMPLETE)) {
@@ -384,9 +391,10 @@ static void handle_drop(cf_future_t *f) {
       t->flags |= CF_T_ABORT_REQ;
     else
       cf__task_abort_now(t);
-    return;
+  } else {
+    cf__task_release_if_unused(t);
   }
-  cf__task_release_if_unused(t);
+  (void)cf__rt_leave(rt);
 }
 
 static const cf_future_vtable_t handle_vt = {"join_handle", handle_poll,
@@ -418,20 +426,28 @@ int cf_task_abort(cf_join_handle_t *h) {
     return (t->flags & CF_T_CANCELED) ? CF_EAGAIN : CF_EINVAL;
   if (t->flags & CF_T_ABORT_REQ)
     return CF_EAGAIN;
-  if (t->flags & CF_T_RUNNING)
+  if (t->flags & CF_T_RUNNING) {
     t->flags |= CF_T_ABORT_REQ;
-  else
+  } else {
+    cf_runtime_t *rt = t->rt;
+    cf__rt_enter(rt); /* the task's drop may free the runtime */
     cf__task_abort_now(t);
+    (void)cf__rt_leave(rt);
+  }
   return 0;
 }
 
 void cf_task_detach(cf_join_handle_t *h) {
   cf_task_t *t = h ? h->task : NULL;
+  cf_runtime_t *rt;
   if (!t)
     return;
   h->task = NULL;
   h->base.state = CF_FUTURE_DROPPED;
+  rt = t->rt;
+  cf__rt_enter(rt); /* a finished task is freed here: its drop runs */
   cf__task_detach(t);
+  (void)cf__rt_leave(rt);
 }
 
 cf_future_t *cf_join_handle_output(const cf_join_handle_t *h) {

@@ -42,23 +42,51 @@ typedef struct cf_runtime_options {
 int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts);
 
 /* Abort every task (dropping their futures), release the timers and the
- * runtime. Wakers must not be used afterwards. NULL is a no-op. */
+ * runtime. Wakers, join handles and join sets of the runtime must not be
+ * used afterwards. NULL is a no-op.
+ *
+ * Re-entrant free (the JS binding's dispose() from inside a host
+ * function, or a poll, drop or waker callback calling this): when called
+ * while the runtime has one of its own frames on the stack (a turn,
+ * run_until_stalled, block_on, a host completion, cf_task_abort,
+ * cf_task_detach, dropping a join handle or a join set), the free is
+ * deferred until the outermost of those frames unwinds; that frame frees
+ * the runtime and returns without touching it again. Meanwhile the
+ * runtime stays valid but closing:
+ *   - cf_spawn and cf_join_set_spawn fail with CF_ESHUTDOWN (the future
+ *     stays the caller's);
+ *   - cf_runtime_turn, cf_runtime_run_until_stalled and cf_block_on return
+ *     CF_ESHUTDOWN without polling anything;
+ *   - the turn in progress polls no further task (the free aborts them);
+ *     wakes, timers, holds, aborts and the inspector keep working;
+ *   - a second cf_runtime_free is a no-op, as is one from a drop that the
+ *     teardown itself runs.
+ * The rule for callers: CF_ESHUTDOWN from cf_runtime_turn,
+ * cf_runtime_run_until_stalled or cf_block_on means the runtime has been
+ * freed (or will be when the outer frame unwinds): do not touch rt again.
+ * cf_task_abort, cf_task_detach and handle / join set drops give no sign;
+ * whoever freed the runtime from inside them knows. */
 void cf_runtime_free(cf_runtime_t *rt);
 
 /* One budgeted turn: fire due timers, then poll queued tasks. Drivers call
  * this when the runtime asked to run. Returns the number of polls, or
- * CF_EDEADLK when called from inside a poll. */
+ * CF_EDEADLK when called from inside a poll, or CF_ESHUTDOWN when the
+ * runtime was freed during the turn or is being freed (see above). */
 int cf_runtime_turn(cf_runtime_t *rt);
 
 /* Poll until no task is runnable (due timers fire, time does not advance
- * unless the driver's clock moves). Returns polls made or CF_EDEADLK. */
+ * unless the driver's clock moves). Returns polls made, CF_EDEADLK or
+ * CF_ESHUTDOWN (as cf_runtime_turn). */
 int cf_runtime_run_until_stalled(cf_runtime_t *rt);
 
 /* Drive `f` to completion on this thread: run tasks, fire timers and park
  * in the driver until the next deadline. Returns f->rc, or an error:
  * CF_EDEADLK when called from inside a poll (a nested block_on) or when
  * nothing can ever wake `f` (no runnable task, no timer, no host work);
- * CF_EINVAL when the driver cannot park (the JS event loop: spawn there). */
+ * CF_EINVAL when the driver cannot park (the JS event loop: spawn there);
+ * CF_ESHUTDOWN when the runtime was freed while `f` ran (f has then been
+ * dropped, as it may hold the runtime's wakers; rt is gone) or is being
+ * freed. */
 int cf_block_on(cf_runtime_t *rt, cf_future_t *f);
 
 /* The runtime's clock in milliseconds (the driver's now). */
@@ -92,8 +120,9 @@ typedef struct cf_join_handle {
 /* Spawn a copy of the `size`-byte unpolled future `f` as a task. The task
  * owns the copy; `f` is marked moved (dropping or polling it is a no-op /
  * misuse). `name` (may be NULL) must outlive the task. If `handle` is NULL
- * the task is detached. Errors: CF_ENOMEM (f is untouched and still owned by
- * the caller), CF_EINVAL (f already polled or dropped, size too small). */
+ * the task is detached. Errors: CF_ENOMEM or CF_ESHUTDOWN (the runtime is
+ * being freed): f is untouched and still owned by the caller; CF_EINVAL
+ * (f already polled or dropped, size too small). */
 int cf_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size, const char *name,
              cf_join_handle_t *handle);
 #define CF_SPAWN(rt, fut_ptr, name, handle)                                    \

@@ -24,12 +24,18 @@ cfw_runtime_new(double budget_polls, double budget_ms, double coop_budget) {
   return cf_runtime_new(&rt, &o) == 0 ? rt : NULL;
 }
 
+/* Safe from anywhere, also from a host function C is awaiting (rt.dispose()
+ * inside it): inside a turn or host completion the free is deferred until
+ * that unwinds (see cf_runtime_free). Either way JS must not pass rt to C
+ * again. */
 EMSCRIPTEN_KEEPALIVE void cfw_runtime_free(cf_runtime_t *rt) {
   cf_runtime_free(rt);
 }
 
+/* Polls made, CF_EDEADLK when called inside a poll, or CF_ESHUTDOWN when
+ * the runtime was freed during this turn (or is being freed): rt is gone. */
 EMSCRIPTEN_KEEPALIVE int cfw_runtime_turn(cf_runtime_t *rt) {
-  return cf_runtime_turn(rt);
+  return rt ? cf_runtime_turn(rt) : CF_EINVAL;
 }
 
 EMSCRIPTEN_KEEPALIVE const char *cfw_err_name(int err) {

@@ -1,5 +1,6 @@
-/* export.c: the registry of C async functions callable from JS, their
- * arguments, and the task wrapper behind rt.call (see cfuture/export.h).
+/* export.c: the registry of C async functions callable from JS and the
+ * task wrapper behind rt.call (see cfuture/export.h; the arguments are in
+ * args.c).
  *
  * A call is one detached task whose future is a `call_frame_t` followed by
  * the export's own frame. The JS side knows the call by `rec` (a separate
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "args_internal.h"
 #include "cfuture/alloc.h"
 #include "cfuture/async.h"
 #include "cfuture/error.h"
@@ -52,64 +54,6 @@ cf_value_t cf_value_json(const char *json) {
   return v;
 }
 
-/* ---- arguments (filled by JS through cfw_args_*) ---- */
-
-typedef struct arg {
-  cf_js_type_t type;
-  double number;
-  char *data; /* NUL-terminated copy, cf_malloc'd by JS */
-  size_t len;
-} arg_t;
-
-struct cf_args {
-  size_t n;
-  arg_t v[];
-};
-
-size_t cf_args_count(const cf_args_t *a) { return a ? a->n : 0; }
-
-cf_js_type_t cf_args_type(const cf_args_t *a, size_t i) {
-  return a && i < a->n ? a->v[i].type : CF_JS_UNDEFINED;
-}
-
-double cf_args_number(const cf_args_t *a, size_t i) {
-  return a && i < a->n && a->v[i].type == CF_JS_NUMBER ? a->v[i].number : NAN;
-}
-
-const char *cf_args_string(const cf_args_t *a, size_t i, size_t *len) {
-  if (!a || i >= a->n || !a->v[i].data)
-    return NULL;
-  if (len)
-    *len = a->v[i].len;
-  return a->v[i].data;
-}
-
-EMSCRIPTEN_KEEPALIVE cf_args_t *cfw_args_new(size_t n) {
-  cf_args_t *a = cf_malloc(sizeof *a + n * sizeof(arg_t));
-  if (a) {
-    memset(a, 0, sizeof *a + n * sizeof(arg_t));
-    a->n = n;
-  }
-  return a;
-}
-
-EMSCRIPTEN_KEEPALIVE void cfw_args_set(cf_args_t *a, size_t i, int type,
-                                       double number, char *data, size_t len) {
-  a->v[i].type = (cf_js_type_t)type;
-  a->v[i].number = number;
-  a->v[i].data = data; /* ownership passes to the args (len + 1 bytes) */
-  a->v[i].len = len;
-}
-
-EMSCRIPTEN_KEEPALIVE void cfw_args_free(cf_args_t *a) {
-  size_t i;
-  if (!a)
-    return;
-  for (i = 0; i < a->n; i++)
-    cf_free(a->v[i].data, a->v[i].data ? a->v[i].len + 1 : 0);
-  cf_free(a, sizeof *a + a->n * sizeof(arg_t));
-}
-
 /* ---- the call task ---- */
 
 typedef struct call_rec {
@@ -134,10 +78,12 @@ static cf_future_t *inner_of(call_frame_t *c) {
   return (cf_future_t *)((char *)c + INNER_OFF);
 }
 
-static void settle(call_frame_t *c, int rc, const cf_value_t *v) {
+static void settle(call_frame_t *c, int rc, const cf_value_t *v,
+                   const char *msg) {
   cf_future_t *inner = inner_of(c);
-  /* JS copies the value out before anything can free or move it. */
-  cfjs_call_settle(c->rec->id, rc, (int)v->type, v->number, v->data, v->len);
+  /* JS copies the value and message out before anything can free them. */
+  cfjs_call_settle(c->rec->id, rc, (int)v->type, v->number, v->data, v->len,
+                   msg, msg ? strlen(msg) : 0);
   c->settled = 1;
   c->co.awaiting = NULL;
   cf_future_drop(inner);
@@ -153,8 +99,9 @@ static cf_poll_t call_poll(cf_future_t *base, cf_context_t *cx) {
   cf_future_t *inner = inner_of(c);
   cf_value_t v = {CF_JS_UNDEFINED, 0, NULL, 0};
   int rc;
+  const char *msg = NULL;
   if (c->rec->aborted) {
-    settle(c, CF_ECANCELED, &v);
+    settle(c, CF_ECANCELED, &v, NULL);
     base->rc = CF_ECANCELED;
     return CF_READY;
   }
@@ -165,7 +112,9 @@ static cf_poll_t call_poll(cf_future_t *base, cf_context_t *cx) {
   rc = inner->rc;
   if (rc >= 0 && c->def->result)
     c->def->result(inner, &v);
-  settle(c, rc, &v);
+  else if (rc < 0 && c->def->error)
+    msg = c->def->error(inner, rc);
+  settle(c, rc, &v, msg);
   base->rc = rc;
   return CF_READY;
 }
@@ -173,44 +122,68 @@ static cf_poll_t call_poll(cf_future_t *base, cf_context_t *cx) {
 static void call_drop(cf_future_t *base) {
   call_frame_t *c = (call_frame_t *)base;
   cf_value_t v = {CF_JS_UNDEFINED, 0, NULL, 0};
-  if (!c->settled)
-    settle(c, CF_ECANCELED, &v);
+  if (!c->settled) /* only the runtime's free drops an unsettled call */
+    settle(c, CF_ECANCELED, &v, "the runtime was disposed");
 }
 
 static const cf_future_vtable_t call_vt = {"call", call_poll, call_drop,
                                            CF_VT_ASYNC};
 
+/* Why the last cfw_call_start failed ("" when it did not). */
+static char call_error[CF_CALL_ERROR_MAX];
+
+static intptr_t start_failed(cf_args_t *args, int rc, const char *msg) {
+  const char *why = cf__args_error(args);
+  if (!why)
+    why = msg ? msg : "";
+  strncpy(call_error, why, sizeof call_error - 1);
+  call_error[sizeof call_error - 1] = '\0';
+  cfw_args_free(args);
+  return rc;
+}
+
+EMSCRIPTEN_KEEPALIVE const char *cfw_call_error(void) {
+  return call_error;
+}
+
 /* Start export `name` with `args` (taken over in every case) as a task.
- * Returns the call's record address (for cfw_call_abort), or a CF_E* code:
- * CF_ENOENT for an unknown name, the init's error, CF_ENOMEM. */
-EMSCRIPTEN_KEEPALIVE intptr_t cfw_call_start(cf_runtime_t *rt,
-                                             const char *name, cf_args_t *args,
-                                             uint32_t call_id) {
-  const cf_export_t *def = cf_export_find(name);
+ * `name_len` is the name's byte length (0: up to its NUL, for callers
+ * that predate it); a name with a NUL inside is refused. Returns the
+ * call's record address (for cfw_call_abort), or a CF_E* code: CF_ENOENT
+ * for an unknown name, CF_EINVAL for a bad name or runtime, the init's
+ * error, CF_ESHUTDOWN while the runtime is being freed, CF_ENOMEM. The
+ * reason is then in cfw_call_error(). */
+EMSCRIPTEN_KEEPALIVE intptr_t cfw_call_start(cf_runtime_t *rt, const char *name,
+                                             cf_args_t *args, uint32_t call_id,
+                                             size_t name_len) {
+  const cf_export_t *def;
   size_t total;
   call_frame_t *c;
   call_rec_t *rec;
   int rc;
-  if (!def) {
-    cfw_args_free(args);
-    return CF_ENOENT;
-  }
+  call_error[0] = '\0';
+  if (!rt || !name)
+    return start_failed(args, CF_EINVAL, "no runtime or function name");
+  if (name_len && strlen(name) != name_len)
+    return start_failed(args, CF_EINVAL,
+                        "function name contains a NUL character");
+  def = cf_export_find(name);
+  if (!def)
+    return start_failed(args, CF_ENOENT, "no exported async function");
   total = INNER_OFF + def->frame_size;
   c = cf_malloc(total);
   rec = cf_malloc(sizeof *rec);
   if (!c || !rec) {
     cf_free(c, total);
     cf_free(rec, sizeof *rec);
-    cfw_args_free(args);
-    return CF_ENOMEM;
+    return start_failed(args, CF_ENOMEM, "out of memory");
   }
   memset(c, 0, total);
   rc = def->init(inner_of(c), args);
   if (rc < 0) {
     cf_free(c, total);
     cf_free(rec, sizeof *rec);
-    cfw_args_free(args);
-    return rc;
+    return start_failed(args, rc, NULL);
   }
   rec->id = call_id;
   rec->aborted = 0;
@@ -223,10 +196,12 @@ EMSCRIPTEN_KEEPALIVE intptr_t cfw_call_start(cf_runtime_t *rt,
   if (rc < 0) {
     cf_future_drop(inner_of(c));
     cf_free(rec, sizeof *rec);
-    cfw_args_free(args);
+    cf_free(c, total);
+    return start_failed(
+        args, rc, rc == CF_ESHUTDOWN ? "the runtime is being disposed" : NULL);
   }
   cf_free(c, total); /* the task owns its copy */
-  return rc < 0 ? rc : (intptr_t)rec;
+  return (intptr_t)rec;
 }
 
 EMSCRIPTEN_KEEPALIVE void cfw_call_abort(call_rec_t *rec) {

@@ -17,8 +17,8 @@
 /* api.c */
 cf_runtime_t *cfw_runtime_new(double budget_polls, double budget_ms,
                               double coop_budget);
-void cfw_runtime_free(cf_runtime_t *rt);
-int cfw_runtime_turn(cf_runtime_t *rt);
+void cfw_runtime_free(cf_runtime_t *rt); /* deferred inside a turn */
+int cfw_runtime_turn(cf_runtime_t *rt);  /* CF_ESHUTDOWN: rt was freed */
 const char *cfw_err_name(int err);
 const char *cfw_strerror(int err);
 void *cfw_malloc(size_t n);
@@ -41,14 +41,22 @@ void cfw_fetch_chunk_done(cf_fetch_read_t *r, int rc, uint8_t *data, size_t len,
 void cfw_promise_done(cf_promise_t *p, int rc, double number, char *data,
                       size_t len, size_t size, char *error, size_t error_size);
 
-/* export.c */
+/* args.c: n <= CF_ARGS_MAX (else NULL). set takes ownership of data
+ * (len + 1 bytes) in every case; returns CF_EINVAL (data freed) for an
+ * index out of range, an unknown type, or data given for a number /
+ * missing for a string, bytes or JSON. */
 cf_args_t *cfw_args_new(size_t n);
-void cfw_args_set(cf_args_t *a, size_t i, int type, double number, char *data,
-                  size_t len);
+int cfw_args_set(cf_args_t *a, size_t i, int type, double number, char *data,
+                 size_t len);
 void cfw_args_free(cf_args_t *a);
+
+/* export.c */
 struct call_rec;
+/* name_len: the name's UTF-8 byte length (0: up to the NUL). */
 intptr_t cfw_call_start(cf_runtime_t *rt, const char *name, cf_args_t *args,
-                        uint32_t call_id);
+                        uint32_t call_id, size_t name_len);
+/* Why the last cfw_call_start failed (static, "" when it did not). */
+const char *cfw_call_error(void);
 void cfw_call_abort(struct call_rec *rec);
 
 #endif

@@ -21,7 +21,9 @@ static void free_str(char **p, size_t *size) {
   *size = 0;
 }
 
-static void free_request(cf_fetch_t *f) { free_str(&f->req, &f->req_size); }
+static void free_request(cf_fetch_t *f) {
+  free_str(&f->req, &f->req_size);
+}
 
 static cf_poll_t fetch_poll(cf_future_t *base, cf_context_t *cx) {
   cf_fetch_t *f = (cf_fetch_t *)base;
@@ -31,10 +33,11 @@ static cf_poll_t fetch_poll(cf_future_t *base, cf_context_t *cx) {
     return CF_READY;
   }
   if (f->op.state == CF_HOSTOP_IDLE) {
+    /* The host's convention: 0 is no limit. */
+    double max = f->max_body == CF_FETCH_NO_LIMIT ? 0.0 : (double)f->max_body;
     uint32_t h = cfjs_fetch_start(
-        f, f->req + f->method_off, f->req + f->url_off,
-        f->req + f->headers_off, f->headers_len, f->req + f->body_off,
-        f->body_len_req, f->has_body, (double)f->max_body,
+        f, f->req + f->method_off, f->req + f->url_off, f->req + f->headers_off,
+        f->headers_len, f->req + f->body_off, f->body_len_req, f->has_body, max,
         (f->flags & CF_FETCH_STREAM) != 0);
     cf_hostop_begin(&f->op, cx, h, CF_EHOST);
   }
@@ -61,8 +64,7 @@ static void fetch_drop(cf_future_t *base) {
   free_str(&f->error, &f->error_size);
 }
 
-static const cf_future_vtable_t fetch_vt = {"fetch", fetch_poll, fetch_drop,
-                                            0};
+static const cf_future_vtable_t fetch_vt = {"fetch", fetch_poll, fetch_drop, 0};
 
 void cf_fetch_init(cf_fetch_t *f, const cf_fetch_request_t *req) {
   size_t i, mlen, ulen, hlen = 0, total;
@@ -71,7 +73,7 @@ void cf_fetch_init(cf_fetch_t *f, const cf_fetch_request_t *req) {
   memset(f, 0, sizeof *f);
   cf_future_init(&f->base, &fetch_vt);
   cf_hostop_init(&f->op);
-  f->init_rc = cf_fetch_validate(req);
+  f->init_rc = cf_fetch_validate_msg(req, &f->init_error);
   if (f->init_rc < 0)
     return;
   method = req->method ? req->method : "GET";
@@ -83,6 +85,7 @@ void cf_fetch_init(cf_fetch_t *f, const cf_fetch_request_t *req) {
   f->req = cf_malloc(total);
   if (!f->req) {
     f->init_rc = CF_ENOMEM;
+    f->init_error = "out of memory";
     return;
   }
   f->req_size = total;
@@ -108,8 +111,12 @@ void cf_fetch_init(cf_fetch_t *f, const cf_fetch_request_t *req) {
   f->req[total - 1] = '\0';
   f->body_len_req = req->body_len;
   f->has_body = req->body != NULL;
-  f->max_body = req->max_body;
   f->flags = req->flags;
+  if (req->max_body)
+    f->max_body = req->max_body;
+  else
+    f->max_body = (req->flags & CF_FETCH_STREAM) ? CF_FETCH_NO_LIMIT
+                                                 : CF_FETCH_DEFAULT_MAX_BODY;
 }
 
 const char *cf_fetch_header(const cf_fetch_t *f, const char *name) {
@@ -146,7 +153,9 @@ int cf_fetch_header_at(const cf_fetch_t *f, size_t i, const char **name,
   return 0;
 }
 
-const char *cf_fetch_error(const cf_fetch_t *f) { return f->error; }
+const char *cf_fetch_error(const cf_fetch_t *f) {
+  return f->error ? f->error : f->init_error;
+}
 
 /* ---- completions from JS (ownership of each buffer passes to C) ---- */
 

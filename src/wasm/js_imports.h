@@ -42,8 +42,13 @@ uint32_t cfjs_promise_await(void *promise, int driver, uint32_t source,
                             int as);
 void cfjs_value_release(uint32_t handle);
 
-/* exported async functions: settle the JS side of call `call_id` */
+/* exported async functions: settle the JS side of call `call_id`. For
+ * rc < 0, msg (msg_len bytes of UTF-8, not NUL-terminated for JS; NULL
+ * when none) says why: the export's `error` text, e.g. the message of the
+ * JS rejection or fetch failure behind it. Everything is copied out before
+ * the call returns. */
 void cfjs_call_settle(uint32_t call_id, int rc, int type, double number,
-                      const void *data, size_t len);
+                      const void *data, size_t len, const char *msg,
+                      size_t msg_len);
 
 #endif

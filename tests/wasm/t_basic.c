@@ -55,12 +55,28 @@ static int fail_init(cf_future_t *f, const cf_args_t *a) {
 }
 CF_EXPORT_ASYNC(fail_export, "fail", now_t, fail_init, NULL)
 
-/* init_fails(): the constructor refuses (CF_ERANGE). */
+/* init_fails(): the constructor refuses (CF_ERANGE), saying why. */
 static int init_fails_init(cf_future_t *f, const cf_args_t *a) {
   (void)f;
-  (void)a;
-  return CF_ERANGE;
+  return cf_args_fail(a, CF_ERANGE, "init_fails: refused on purpose (%d)", 42);
 }
+
+/* cstr(s, opt?) -> s's byte length: cf_args_cstr (or cf_args_cstr_opt
+ * when opt is truthy; undefined then gives -1). A string with a NUL or a
+ * non-string rejects with CF_EINVAL and the accessor's message. */
+static int cstr_init(cf_future_t *f, const cf_args_t *a) {
+  now_t *n = (now_t *)f;
+  const char *s;
+  size_t len = 0;
+  int rc = cf_args_number(a, 1) > 0 ? cf_args_cstr_opt(a, 0, &s, &len)
+                                    : cf_args_cstr(a, 0, &s, &len);
+  if (rc < 0)
+    return rc;
+  cf_future_init(f, &now_vt);
+  n->v = cf_value_number(s ? (double)len : -1);
+  return 0;
+}
+CF_EXPORT_ASYNC(cstr_export, "cstr", now_t, cstr_init, now_result)
 CF_EXPORT_ASYNC(init_fails_export, "init_fails", now_t, init_fails_init, NULL)
 
 static int live_init(cf_future_t *f, const cf_args_t *a) {

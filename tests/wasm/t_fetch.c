@@ -8,7 +8,9 @@
 #include "t_support.h"
 
 /* fetch_info(url, method, headers "n\1v\1...", body, max_body, stream,
- *            read_delay_ms) -> JSON */
+ *            read_delay_ms) -> JSON
+ * url, method and headers are strings without NUL (method and headers may
+ * be undefined or null); max_body: see finfo_poll. */
 typedef struct finfo {
   cf_async_t co;
   cf_fetch_t fetch;
@@ -72,7 +74,12 @@ static cf_poll_t finfo_poll(cf_future_t *fut, cf_context_t *cx) {
     req.nheaders = n;
     req.body = self->body;
     req.body_len = self->body_len;
-    req.max_body = self->max > 0 ? (size_t)self->max : 0;
+    /* max_body: 0, NaN or Infinity is no limit (this export's own rule,
+     * older than cf_fetch's default); a negative value asks for cf_fetch's
+     * default (CF_FETCH_DEFAULT_MAX_BODY for a buffered body). */
+    req.max_body = self->max < 0                        ? 0
+                   : self->max >= 1 && self->max < 1e15 ? (size_t)self->max
+                                                        : CF_FETCH_NO_LIMIT;
     req.flags = self->stream > 0 ? CF_FETCH_STREAM : 0;
     cf_fetch_init(&self->fetch, &req);
   }
@@ -113,15 +120,18 @@ CF_ASYNC_VTABLE(finfo_vt, "fetch_info", finfo_poll, finfo_cleanup);
 
 static int finfo_init(cf_future_t *f, const cf_args_t *a) {
   finfo_t *self = (finfo_t *)f;
+  int rc;
   cf_async_init(&self->co, &finfo_vt);
-  self->url = cf_args_string(a, 0, NULL);
-  self->method = cf_args_string(a, 1, NULL);
-  self->hdr_arg = cf_args_string(a, 2, NULL);
+  if ((rc = cf_args_cstr(a, 0, &self->url, NULL)) < 0 ||
+      (rc = t_args_cstr_or_null(a, 1, &self->method)) < 0 ||
+      (rc = t_args_cstr_or_null(a, 2, &self->hdr_arg)) < 0)
+    return rc;
+  /* The body has an explicit length (NULs are data). */
   self->body = cf_args_string(a, 3, &self->body_len);
   self->max = cf_args_number(a, 4);
   self->stream = cf_args_number(a, 5);
   self->delay = cf_args_number(a, 6);
-  return self->url ? 0 : CF_EINVAL;
+  return 0;
 }
 static void finfo_result(const cf_future_t *f, cf_value_t *out) {
   *out = cf_value_json(((const finfo_t *)f)->out);
@@ -228,10 +238,12 @@ CF_ASYNC_VTABLE(many_vt, "fetch_many", many_poll, many_cleanup);
 static int many_init(cf_future_t *f, const cf_args_t *a) {
   many_t *self = (many_t *)f;
   cf_async_init(&self->co, &many_vt);
-  self->url = cf_args_string(a, 0, NULL);
+  int rc = cf_args_cstr(a, 0, &self->url, NULL);
   self->n = cf_args_number(a, 1);
   self->timeout_ms = cf_args_number(a, 2);
-  return self->url && self->n >= 0 ? 0 : CF_EINVAL;
+  if (rc < 0)
+    return rc;
+  return self->n >= 0 ? 0 : CF_EINVAL;
 }
 static void many_result(const cf_future_t *f, cf_value_t *out) {
   *out = cf_value_json(((const many_t *)f)->out);

@@ -145,11 +145,13 @@ CF_ASYNC_VTABLE(pj_main_vt, "pipe_js", pj_main_poll, pj_main_cleanup);
 static int pj_init(cf_future_t *f, const cf_args_t *a) {
   pj_main_t *self = (pj_main_t *)f;
   cf_async_init(&self->co, &pj_main_vt);
-  self->next_fn = cf_args_string(a, 0, NULL);
-  self->gate_fn = cf_args_string(a, 1, NULL);
+  int rc;
+  if ((rc = cf_args_cstr(a, 0, &self->next_fn, NULL)) < 0 ||
+      (rc = t_args_cstr_or_null(a, 1, &self->gate_fn)) < 0)
+    return rc;
   self->n = cf_args_number(a, 2);
   self->cap = cf_args_number(a, 3);
-  if (!self->next_fn || !(self->n >= 0) || !(self->cap >= 1))
+  if (!(self->n >= 0) || !(self->cap >= 1))
     return CF_EINVAL;
   return 0;
 }
@@ -374,13 +376,15 @@ CF_ASYNC_VTABLE(pf_main_vt, "pipe_fetch", pf_main_poll, pf_main_cleanup);
 static int pf_init(cf_future_t *f, const cf_args_t *a) {
   pf_main_t *self = (pf_main_t *)f;
   double slice;
+  int rc;
   cf_async_init(&self->co, &pf_main_vt);
-  self->url = cf_args_string(a, 0, NULL);
+  if ((rc = cf_args_cstr(a, 0, &self->url, NULL)) < 0)
+    return rc;
   self->nworkers = cf_args_number(a, 1);
   self->cap = cf_args_number(a, 2);
   slice = cf_args_number(a, 3);
   self->slice = slice >= 1 ? (size_t)slice : 4096;
-  if (!self->url || !(self->nworkers >= 1) || !(self->cap >= 1))
+  if (!(self->nworkers >= 1) || !(self->cap >= 1))
     return CF_EINVAL;
   return 0;
 }

@@ -70,11 +70,13 @@ CF_EXPORT_ASYNC(await_handle_export, "await_handle", aw_t, await_handle_init,
 static int call_host_init(cf_future_t *f, const cf_args_t *a) {
   aw_t *self = (aw_t *)f;
   cf_async_init(&self->co, &aw_vt);
-  self->fn = cf_args_string(a, 0, NULL);
-  self->json = cf_args_string(a, 1, NULL);
+  int rc;
+  if ((rc = cf_args_cstr(a, 0, &self->fn, NULL)) < 0 ||
+      (rc = t_args_cstr_or_null(a, 1, &self->json)) < 0)
+    return rc;
   self->as = cf_args_number(a, 2);
   self->timeout_ms = cf_args_number(a, 3);
-  return self->fn ? 0 : CF_EINVAL;
+  return 0;
 }
 CF_EXPORT_ASYNC(call_host_export, "call_host", aw_t, call_host_init, aw_result)
 
@@ -107,11 +109,50 @@ CF_ASYNC_VTABLE(loop_vt, "await_loop", loop_poll, loop_cleanup);
 static int loop_init(cf_future_t *f, const cf_args_t *a) {
   loop_t *self = (loop_t *)f;
   cf_async_init(&self->co, &loop_vt);
-  self->fn = cf_args_string(a, 0, NULL);
   self->n = cf_args_number(a, 1);
-  return self->fn ? 0 : CF_EINVAL;
+  return cf_args_cstr(a, 0, &self->fn, NULL);
 }
 static void loop_result(const cf_future_t *f, cf_value_t *out) {
   *out = cf_value_number(((const loop_t *)f)->sum);
 }
 CF_EXPORT_ASYNC(loop_export, "await_loop", loop_t, loop_init, loop_result)
+
+/* host_or_fail(fn, json): await host function fn; finish with its outcome
+ * as the call's own: a rejection rejects rt.call with CF_EJS and the
+ * rejection's message (the export's `error`). Resolves with the string. */
+typedef struct hof {
+  cf_async_t co;
+  cf_promise_t p;
+  const char *fn, *json;
+} hof_t;
+static cf_poll_t hof_poll(cf_future_t *f, cf_context_t *cx) {
+  hof_t *self = (hof_t *)f;
+  CF_BEGIN(self);
+  cf_js_call_init(&self->p, self->fn, self->json, CF_JS_STRING);
+  CF_AWAIT(self, &self->p);
+  CF_END(self, self->p.base.rc);
+}
+static void hof_cleanup(cf_future_t *f) {
+  cf_future_drop(&((hof_t *)f)->p.base);
+}
+CF_ASYNC_VTABLE(hof_vt, "host_or_fail", hof_poll, hof_cleanup);
+static int hof_init(cf_future_t *f, const cf_args_t *a) {
+  hof_t *self = (hof_t *)f;
+  int rc;
+  cf_async_init(&self->co, &hof_vt);
+  if ((rc = cf_args_cstr(a, 0, &self->fn, NULL)) < 0 ||
+      (rc = t_args_cstr_or_null(a, 1, &self->json)) < 0)
+    return rc;
+  return 0;
+}
+static void hof_result(const cf_future_t *f, cf_value_t *out) {
+  const hof_t *self = (const hof_t *)f;
+  *out = cf_value_bytes(self->p.data, self->p.len);
+  out->type = CF_JS_STRING;
+}
+static const char *hof_error(const cf_future_t *f, int rc) {
+  (void)rc;
+  return cf_promise_error(&((const hof_t *)f)->p);
+}
+CF_EXPORT_ASYNC_ERR(hof_export, "host_or_fail", hof_t, hof_init, hof_result,
+                    hof_error)

@@ -153,3 +153,13 @@ size_t t_split_headers(char *s, cf_fetch_header_t *out, size_t max) {
   }
   return n;
 }
+
+int t_args_cstr_or_null(const cf_args_t *a, size_t i, const char **out) {
+  size_t n = 0;
+  const char *s = cf_args_string(a, i, &n);
+  if (cf_args_type(a, i) == CF_JS_JSON && n == 4 && memcmp(s, "null", 4) == 0) {
+    *out = NULL;
+    return 0;
+  }
+  return cf_args_cstr_opt(a, i, out, NULL);
+}

@@ -24,6 +24,10 @@ void t_sha256_hex(t_sha256_t *s, char out[65]);
 /* Live bytes through the cfuture allocator hook. */
 size_t t_live_bytes(void);
 
+/* Argument i as a C string (cf_args_cstr), where undefined and null are
+ * NULL; CF_EINVAL for anything else or a string with a NUL inside. */
+int t_args_cstr_or_null(const cf_args_t *a, size_t i, const char **out);
+
 /* Append a JSON string literal of s[0..n) to out (bounded). */
 void t_json_str(char *out, size_t cap, const char *s, size_t n);
 
