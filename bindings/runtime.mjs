@@ -219,6 +219,9 @@ export class Runtime {
         if (signal !== undefined && !isAbortSignal(signal))
           throw new TypeError(`cfuture: call option signal must be an AbortSignal, got ${describe(signal)}`);
       }
+      const maxArgs = this.#cf.contract.limits.argsMax;
+      if (args.length > maxArgs)
+        throw new RangeError(`cfuture: rt.call takes at most ${maxArgs} arguments, got ${args.length}`);
       const handles = [];
       const conv = args.map((v, i) => {
         try {
@@ -259,7 +262,8 @@ export class Runtime {
       }
       if (id < 0) {
         this.#releaseHandles(handles);
-        reject(this.#error(id, id === cf.contract.errors.CF_ENOENT.errno ? `no exported async function "${name}"` : undefined));
+        const why = cf.callError() || (id === cf.contract.errors.CF_ENOENT.errno ? `no exported async function "${name}"` : undefined);
+        reject(this.#error(id, why));
         return;
       }
       if (signal) {

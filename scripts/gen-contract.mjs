@@ -5,6 +5,7 @@
 //   - value types                (include/cfuture/promise.h, CF_JS_* enum)
 //   - task states                (include/cfuture/runtime.h, CF_TASK_* enum)
 //   - stats and task records     (src/wasm/records.h X-lists)
+//   - limits                     (CF_ARGS_MAX, CF_FETCH_* in export.h, fetch.h)
 //   - the export list            (every EMSCRIPTEN_KEEPALIVE function in src/wasm/)
 // Outputs (bindings/gen/, not committed; npm pack ships them):
 //   contract_lib.js  an Emscripten --js-library defining $CFC
@@ -61,6 +62,26 @@ for (const m of enumBody('include/cfuture/runtime.h', 'cf_task_state').matchAll(
   taskStates.push(m[1].toLowerCase());
 }
 
+// Limits C enforces that JS checks first (for a clearer error) or documents.
+// Only the forms used in the headers: N, Nu, ((size_t)N), ((size_t)N << S).
+function define(file, name) {
+  const m = new RegExp(`#define\\s+${name}\\s+([^\\n/]*)`).exec(read(file));
+  if (!m) fail(file, `#define ${name}`);
+  const v = m[1].trim().replace(/\(size_t\)/g, '').replace(/[()]/g, '').replace(/(\d+)u\b/g, '$1');
+  const sh = /^(\d+)\s*<<\s*(\d+)$/.exec(v);
+  if (sh) return Number(sh[1]) * 2 ** Number(sh[2]);
+  if (/^\d+$/.test(v)) return Number(v);
+  fail(file, `a number in #define ${name} (${m[1].trim()})`);
+}
+const limits = {
+  argsMax: define('include/cfuture/export.h', 'CF_ARGS_MAX'),
+  callErrorMax: define('include/cfuture/export.h', 'CF_CALL_ERROR_MAX'),
+  fetchDefaultMaxBody: define('include/cfuture/fetch.h', 'CF_FETCH_DEFAULT_MAX_BODY'),
+  fetchMaxUrl: define('include/cfuture/fetch.h', 'CF_FETCH_MAX_URL'),
+  fetchMaxMethod: define('include/cfuture/fetch.h', 'CF_FETCH_MAX_METHOD'),
+  fetchMaxHeaders: define('include/cfuture/fetch.h', 'CF_FETCH_MAX_HEADERS'),
+};
+
 const fields = (macro) => xlist('src/wasm/records.h', macro).map((x) => x.split(',')[0].trim());
 const statsFields = fields('CFW_STATS_FIELDS');
 const taskFields = fields('CFW_TASK_FIELDS');
@@ -74,7 +95,7 @@ for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.c')).sort()) {
 if (!exportsList.has('_cfw_runtime_new')) fail('src/wasm/*.c', 'EMSCRIPTEN_KEEPALIVE cfw_runtime_new');
 
 const contract = {
-  errors, types, taskStates, statsFields, taskFields,
+  errors, types, taskStates, statsFields, taskFields, limits,
   exports: [...exportsList].sort(),
 };
 const json = JSON.stringify(contract, null, 2);

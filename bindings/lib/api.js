@@ -89,17 +89,24 @@ var LibraryCFutureApi = {
     // entry: { settle(rc, value, message), fail(error) }. Returns the call
     // id (> 0) or a negative CF_E* code (nothing was started, nothing kept).
     callStart: function(rt, name, args, entry) {
+      CFApi.lastError = '';
       var a = CFX.argsNew(args.length);
       if (!a) return CF.E.ENOMEM;
       var nameBlock = null;
       try {
         for (var i = 0; i < args.length; i++) {
           var v = args[i], block = null;
+          if (v.type === CFC.types.undefined) continue; // slots start undefined
           if (v.bytes) {
             block = CF.copyIn(v.bytes, true);
             if (!block) { CFX.argsFree(a); return CF.E.ENOMEM; }
           }
-          CFX.argsSet(a, i, v.type, v.number, block ? block[0] : 0, v.bytes ? v.bytes.length : 0);
+          var rc = CFX.argsSet(a, i, v.type, v.number, block ? block[0] : 0, v.bytes ? v.bytes.length : 0);
+          if (rc < 0) {
+            CFX.argsFree(a);
+            CFApi.lastError = 'argument ' + i + ' was refused by C';
+            return rc;
+          }
         }
         nameBlock = CF.copyIn(CF.utf8(name), true);
       } catch (e) {
@@ -111,17 +118,21 @@ var LibraryCFutureApi = {
       CFApi.calls.set(id, entry);
       var rec;
       try {
-        rec = CFX.callStart(rt, nameBlock[0], a, id); // takes the args in every case
+        rec = CFX.callStart(rt, nameBlock[0], a, id, nameBlock[1] - 1); // takes the args in every case
       } finally {
         CF.freeBlock(nameBlock);
       }
       if (rec < 0) {
         CFApi.calls.delete(id);
+        CFApi.lastError = CFX.callError();
         return rec;
       }
       entry.rec = rec;
       return id;
     },
+    // Why the last callStart returned a negative code ('' if unknown).
+    lastError: '',
+    callError: function() { return CFApi.lastError; },
     // Reject now (the caller does), drop the task's frame on its next poll.
     callAbort: function(id) {
       var e = CFApi.calls.get(id);

@@ -49,10 +49,13 @@ var LibraryCFutureCrossings = {
       CFX.depth++;
       try { _cfw_runtime_free(rt); } catch (e) { CFX.trap(e); } finally { CFX.leave(); }
     },
-    callStart: function(rt, name, args, id) {
+    // nameLen: the name's UTF-8 bytes, so a NUL inside is refused, not cut.
+    callStart: function(rt, name, args, id, nameLen) {
       CFX.depth++;
-      try { return _cfw_call_start(rt, name, args, id); } catch (e) { CFX.trap(e); return CF.E.EHOST; } finally { CFX.leave(); }
+      try { return _cfw_call_start(rt, name, args, id, nameLen); } catch (e) { CFX.trap(e); return CF.E.EHOST; } finally { CFX.leave(); }
     },
+    // Why the last callStart failed ("" if C has no more to say).
+    callError: function() { return CF.str(_cfw_call_error()); },
     callAbort: function(rec) {
       CFX.depth++;
       try { _cfw_call_abort(rec); } catch (e) { CFX.trap(e); } finally { CFX.leave(); }
@@ -76,7 +79,8 @@ var LibraryCFutureCrossings = {
     },
     fetchBody: function(f, ptr, len, size) { _cfw_fetch_body(f, ptr, len, size); },
     argsNew: function(n) { return _cfw_args_new(n); },
-    argsSet: function(a, i, type, number, data, len) { _cfw_args_set(a, i, type, number, data, len); },
+    // Takes the data block in every case; < 0 when C refuses the argument.
+    argsSet: function(a, i, type, number, data, len) { return _cfw_args_set(a, i, type, number, data, len); },
     argsFree: function(a) { _cfw_args_free(a); },
     runtimeStats: function(rt, out) { _cfw_runtime_stats(rt, out); },
     tasks: function(rt, out, cap) { return _cfw_tasks(rt, out, cap); },

@@ -141,53 +141,75 @@ var LibraryCFutureFetch = {
         CFX.fetchDone(f, 0, 0, 0);
         return;
       }
-      var len = Number(res.headers.get('content-length'));
-      if (max > 0 && len > max) {
-        CFFetch.fail(h, rec, f, CF.E.EMSGSIZE, 'body of ' + len + ' bytes exceeds the limit of ' + max + ' bytes');
+      // A declared length within the limit: one block in wasm memory, each
+      // chunk copied in as it arrives (no second copy held in JS).
+      var clh = res.headers.get('content-length');
+      var declared = typeof clh === 'string' && /^\s*\d+\s*$/.test(clh) ? Number(clh) : -1;
+      if (max > 0 && declared > max) {
+        CFFetch.fail(h, rec, f, CF.E.EMSGSIZE, 'body of ' + declared + ' bytes exceeds the limit of ' + max + ' bytes');
         return;
       }
-      var chunks = [], total = 0;
-      if (res.body) {
-        var rd = res.body.getReader();
-        for (;;) {
-          var r;
-          try {
-            r = await rd.read();
-          } catch (e) {
-            CFFetch.fail(h, rec, f, CFFetch.errorCode(e), CF.faultMessage(e));
-            return;
-          }
-          if (!CF.opLive(h, rec)) return;
-          if (r.done) break;
-          total += r.value.length;
-          if (max > 0 && total > max) {
-            CFFetch.fail(h, rec, f, CF.E.EMSGSIZE, 'body exceeds the limit of ' + max + ' bytes');
-            return;
-          }
-          chunks.push(r.value);
-        }
+      var body = { ptr: 0, size: 0, total: 0, chunks: declared >= 0 ? null : [] };
+      if (declared >= 0) {
+        body.size = declared || 1;
+        body.ptr = CFX.malloc(body.size);
+        if (!body.ptr) { CFFetch.fail(h, rec, f, CF.E.ENOMEM, 'out of memory for a body of ' + declared + ' bytes'); return; }
       }
-      var ptr = CFX.malloc(total || 1);
-      if (!ptr) { CFFetch.fail(h, rec, f, CF.E.ENOMEM, 'out of memory'); return; }
-      CF.checkRange(ptr, total);
-      var heap = HEAPU8, o = ptr; // no call into C until the copy is done
-      for (var i = 0; i < chunks.length; i++) { heap.set(chunks[i], o); o += chunks[i].length; }
-      chunks = null;
-      var ok2;
+      var freeBody = function() { if (body.ptr) { CFX.free(body.ptr, body.size); body.ptr = 0; } };
       try {
-        ok2 = CFFetch.deliverHead(f, res, 0);
+        var outcome = await CFFetch.readAll(h, rec, res, body, declared, max);
+        if (outcome) { freeBody(); if (outcome.rc) CFFetch.fail(h, rec, f, outcome.rc, outcome.msg); return; }
+        if (!body.ptr) { // unknown length: one block now
+          body.size = body.total || 1;
+          body.ptr = CFX.malloc(body.size);
+          if (!body.ptr) { CFFetch.fail(h, rec, f, CF.E.ENOMEM, 'out of memory'); return; }
+          CF.checkRange(body.ptr, body.total);
+          var heap = HEAPU8, o = body.ptr; // no call into C until the copy is done
+          for (var i = 0; i < body.chunks.length; i++) { heap.set(body.chunks[i], o); o += body.chunks[i].length; }
+          body.chunks = null;
+        }
+        if (!CFFetch.deliverHead(f, res, 0)) {
+          freeBody();
+          CFFetch.fail(h, rec, f, CF.E.ENOMEM, 'out of memory');
+          return;
+        }
       } catch (e) {
-        CFX.free(ptr, total || 1);
+        freeBody();
         throw e;
       }
-      if (!ok2) {
-        CFX.free(ptr, total || 1);
-        CFFetch.fail(h, rec, f, CF.E.ENOMEM, 'out of memory');
-        return;
-      }
-      CFX.fetchBody(f, ptr, total, total || 1);
+      var ptr = body.ptr;
+      body.ptr = 0; // C owns it from here
+      CFX.fetchBody(f, ptr, body.total, body.size);
       CF.opFree(h);
       CFX.fetchDone(f, 0, 0, 0);
+    },
+    // Read a buffered body into body.ptr (declared length) or body.chunks.
+    // Returns null when complete, {} when the op was dropped meanwhile, or
+    // { rc, msg } for a failure.
+    readAll: async function(h, rec, res, body, declared, max) {
+      if (!res.body) return null;
+      var rd = res.body.getReader();
+      for (;;) {
+        var r;
+        try {
+          r = await rd.read();
+        } catch (e) {
+          return { rc: CFFetch.errorCode(e), msg: CF.faultMessage(e) };
+        }
+        if (!CF.opLive(h, rec)) return {};
+        if (r.done) return null;
+        var v = r.value instanceof Uint8Array ? r.value : new Uint8Array(r.value);
+        var next = body.total + v.length;
+        if (max > 0 && next > max) return { rc: CF.E.EMSGSIZE, msg: 'body exceeds the limit of ' + max + ' bytes' };
+        if (declared >= 0) {
+          if (next > declared) return { rc: CF.E.ENETWORK, msg: 'body longer than its Content-Length of ' + declared };
+          CF.checkRange(body.ptr + body.total, v.length);
+          HEAPU8.set(v, body.ptr + body.total); // HEAPU8 re-read: C may have grown memory meanwhile
+        } else {
+          body.chunks.push(v);
+        }
+        body.total = next;
+      }
     },
     bodyCancel: function(srec) {
       srec.dead = true;

@@ -6,10 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTestRuntime, startServer, withTimeout } from './helpers.mjs';
-import { createRuntime, CFutureError } from '../../bindings/index.mjs';
+import { createRuntime, CFutureError, loadRuntime } from '../../bindings/index.mjs';
 
 const T = { number: 1, string: 2, bytes: 3, json: 4 };
-let rt, srv;
+let rt, srv, builtin; // builtin: the prebuilt module (fetch_text, sleep)
 
 // Values that fight back when touched.
 const throwingProxy = () => new Proxy({}, {
@@ -59,10 +59,12 @@ const host = {
 
 before(async () => {
   rt = await loadTestRuntime({ host });
+  builtin = await loadRuntime();
   srv = await startServer();
 });
 after(async () => {
   rt?.dispose();
+  builtin?.dispose();
   await srv?.close();
 });
 
@@ -77,8 +79,12 @@ async function clean(r = rt) {
   assert.equal(s.liveTasks, 0, 'no task left');
   assert.equal(s.hostHolds, 0, 'no host hold left');
   assert.equal(s.hostOps, 0, 'no host op or value handle left');
-  const v = JSON.parse(JSON.stringify(await withTimeout(r.call('call_host', 'ok', null, T.number), 2000, 'call after the case')));
-  assert.equal(v.number, 1, 'the runtime still serves calls');
+  if (r === rt) {
+    const v = await withTimeout(r.call('call_host', 'ok', null, T.number), 2000, 'call after the case');
+    assert.equal(v.number, 1, 'the runtime still serves calls');
+  } else {
+    assert.ok(await withTimeout(r.call('sleep', 1), 2000, 'call after the case') >= 1, 'the runtime still serves calls');
+  }
 }
 
 const hostCall = (fn, as = T.number) => rt.call('call_host', fn, null, as);
@@ -197,7 +203,7 @@ test('hostile abort: AbortSignal.timeout rejects with its TimeoutError, a custom
 
 test('hostile fetch: a path-only URL in Node is CF_EINVAL before any request', async () => {
   const before = srv.state.requests;
-  const r = await withTimeout(rt.call('fetch_info', '/status/200', 'GET', '', null, 0, 0, 0), 3000, 'fetch');
+  const r = await withTimeout(rt.call('fetch_info', '/status/200', undefined, undefined, undefined, 0, 0, 0), 3000, 'fetch');
   assert.equal(r.code, 'CF_EINVAL');
   assert.match(r.error, /relative URL/);
   assert.equal(srv.state.requests, before);
@@ -208,11 +214,11 @@ test('hostile fetch: a patched global fetch that throws or returns junk complete
   const real = globalThis.fetch;
   try {
     globalThis.fetch = () => { throw new TypeError('patched fetch threw'); };
-    let r = await withTimeout(rt.call('fetch_info', srv.base + '/status/200', 'GET', '', null, 0, 0, 0), 3000, 'fetch');
+    let r = await withTimeout(rt.call('fetch_info', srv.base + '/status/200', undefined, undefined, undefined, 0, 0, 0), 3000, 'fetch');
     assert.notEqual(r.code, 'CF_OK');
     assert.match(r.error, /patched fetch threw/);
     globalThis.fetch = async () => ({ status: 200, headers: throwingProxy(), body: null });
-    r = await withTimeout(rt.call('fetch_info', srv.base + '/status/200', 'GET', '', null, 0, 0, 0), 3000, 'fetch');
+    r = await withTimeout(rt.call('fetch_info', srv.base + '/status/200', undefined, undefined, undefined, 0, 0, 0), 3000, 'fetch');
     assert.equal(r.code, 'CF_EJS');
   } finally {
     globalThis.fetch = real;
@@ -267,5 +273,64 @@ test('hostile scoping: two runtimes on one module keep their own host functions'
     a.dispose();
     b.dispose();
   }
+  await clean();
+});
+
+// Validation in C before any JavaScript fetch starts: each must reject or
+// report CF_EINVAL and the server must see nothing.
+const fetchInputCases = [
+  ['a URL with NUL is refused, not truncated', () => builtin.call('fetch_text', srv.base + '/status/200\0/../x'), /NUL/],
+  ['a method with NUL is refused, not truncated', () => builtin.call('fetch_text', srv.base + '/status/200', 'GET\0X'), /NUL/],
+  ['a body on GET', () => builtin.call('fetch_text', srv.base + '/echo', 'GET', 'body'), /GET or HEAD/],
+  ['a body on HEAD', () => builtin.call('fetch_text', srv.base + '/echo', 'HEAD', 'body'), /GET or HEAD/],
+  ['a method longer than the limit', () => builtin.call('fetch_text', srv.base + '/echo', 'X'.repeat(33)), /method/],
+  ['a URL longer than the limit', () => builtin.call('fetch_text', srv.base + '/' + 'a'.repeat(70000)), /URL/],
+  ['a method that is not a token', () => builtin.call('fetch_text', srv.base + '/echo', 'GET X'), /method/]
+];
+for (const [name, run, text] of fetchInputCases) {
+  test(`hostile fetch input: ${name}`, async () => {
+    const before = srv.state.requests;
+    await withTimeout(assert.rejects(run(), (e) => {
+      assert.equal(e.code, 'CF_EINVAL', e.message);
+      assert.match(e.message, text);
+      return true;
+    }), 3000, name);
+    assert.equal(srv.state.requests, before, 'no request reached the server');
+    await clean(builtin);
+  });
+}
+
+test('hostile fetch input: a header value with a control byte is CF_EINVAL before any request', async () => {
+  const before = srv.state.requests;
+  const r = await withTimeout(rt.call('fetch_info', srv.base + '/echo', 'PUT', 'x-test\u0001bad\u0007value', 'x', 0, 0, 0), 3000, 'fetch');
+  assert.equal(r.code, 'CF_EINVAL');
+  assert.match(r.error, /control/);
+  assert.equal(srv.state.requests, before);
+  await clean();
+});
+
+test('hostile fetch input: a buffered body beyond the 8 MiB default (or maxBytes) is CF_EMSGSIZE and aborted', async () => {
+  for (const args of [[], ['GET', undefined, 1000]]) {
+    await withTimeout(assert.rejects(builtin.call('fetch_text', srv.base + '/big', ...args), (e) => {
+      assert.equal(e.code, 'CF_EMSGSIZE', e.message);
+      assert.match(e.message, /exceeds|limit/);
+      return true;
+    }), 10000, 'big');
+  }
+  await clean(builtin);
+});
+
+test('hostile message: a rejected host Promise reaches rt.call with its message', async () => {
+  rt.host('failing', () => Promise.reject(new Error('kaboom ✓')));
+  await withTimeout(assert.rejects(rt.call('host_or_fail', 'failing'), (e) => {
+    assert.equal(e.code, 'CF_EJS');
+    assert.equal(e.message, 'kaboom ✓');
+    return true;
+  }), 3000, 'host_or_fail');
+  await clean();
+});
+
+test('hostile input: more arguments than C accepts is a RangeError', async () => {
+  await assert.rejects(rt.call('echo', ...new Array(65537).fill(0)), RangeError);
   await clean();
 });
