@@ -1,24 +1,40 @@
 #!/usr/bin/env node
 // build-wasm.mjs: configure and build the wasm modules in build-wasm/
-// (emcmake cmake, Release, -Werror) and copy the prebuilt module, the
-// static library and its JS files to dist/ (what the npm package ships).
+// (emcmake cmake, Release, -Werror) and put what the npm package ships in
+// dist/:
+//   cfuture.mjs            prebuilt module, web,worker,node (node entry, cfuture/cfuture.mjs in Node)
+//   cfuture.web.mjs        the same module without Node code paths (browser entry)
+//   cfuture.wasm           the .wasm of both (checked byte-identical)
+//   cfuture.wasm-inline.mjs the same .wasm as base64 text, for bundlers that do not
+//                          emit new URL('….wasm', import.meta.url) assets (esbuild)
+//   libcfuture.a           the static library users link their own modules with
+// The glue JS is minified with esbuild after the link (emcc 3.1.6's
+// --closure needs a Closure Compiler this platform does not have).
+//
+//   node scripts/build-wasm.mjs            everything (tests and demo modules too)
+//   node scripts/build-wasm.mjs --package  only what the tarball needs (npm prepack)
 // Debian's emcc needs NODE_PATH=/usr/share/nodejs to find acorn; set here.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const build = path.resolve(root, process.env.CF_WASM_BUILD_DIR || 'build-wasm');
+const dist = path.join(root, 'dist');
 const jobs = process.env.CF_JOBS || '2';
+const packageOnly = process.argv.includes('--package');
 const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
+
+function fail(msg) {
+  console.error(`build-wasm: ${msg}`);
+  process.exit(1);
+}
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
-  if (r.status !== 0) {
-    console.error(`build-wasm: '${cmd} ${args.join(' ')}' failed (exit ${r.status ?? r.signal})`);
-    process.exit(1);
-  }
+  if (r.status !== 0) fail(`'${cmd} ${args.join(' ')}' failed (exit ${r.status ?? r.signal})`);
 }
 
 // Say exactly what is missing rather than failing with ENOENT.
@@ -26,14 +42,41 @@ const need = { emcmake: 'emscripten', cmake: 'cmake', make: 'make' };
 const missing = Object.keys(need).filter(
   (c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status !== 0);
 if (missing.length) {
-  console.error(`build-wasm: missing ${missing.join(', ')}; install with: ` +
+  fail(`missing ${missing.join(', ')}; install with: ` +
     `apt-get install -y ${[...new Set(missing.map((c) => need[c]))].join(' ')}`);
-  process.exit(1);
+}
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  fail('esbuild (a devDependency, minifies the glue JS) is not installed: run npm ci');
 }
 
 run('emcmake', ['cmake', '-S', '.', '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DCF_WERROR=ON', '-DCF_TESTS=OFF']);
-run('cmake', ['--build', build, '-j', jobs]);
-mkdirSync(path.join(root, 'dist'), { recursive: true });
-for (const f of ['cfuture.mjs', 'cfuture.wasm', 'libcfuture.a'])
-  copyFileSync(path.join(build, f), path.join(root, 'dist', f));
-console.log(`build-wasm: dist/cfuture.mjs, dist/cfuture.wasm (${statSync(path.join(root, 'dist/cfuture.wasm')).size} bytes), dist/libcfuture.a`);
+run('cmake', ['--build', build, '-j', jobs,
+  ...(packageOnly ? ['--target', 'cfuture', 'cfuture_module', 'cfuture_module_web'] : [])]);
+
+const sizes = (buf) => `${buf.length} B (gzip ${gzipSync(buf, { level: 9 }).length} B)`;
+mkdirSync(dist, { recursive: true });
+const wasm = readFileSync(path.join(build, 'cfuture.wasm'));
+if (!wasm.equals(readFileSync(path.join(build, 'web', 'cfuture.wasm')))) {
+  fail('the web and default flavours of the prebuilt module have different .wasm files; ' +
+    'dist/ ships one: check the flavour-specific flags in scripts/emcc-flags.json');
+}
+const lines = [];
+for (const [from, to] of [['cfuture.mjs', 'cfuture.mjs'], ['web/cfuture.mjs', 'cfuture.web.mjs']]) {
+  const src = readFileSync(path.join(build, from), 'utf8');
+  const { code } = esbuild.transformSync(src, { loader: 'js', format: 'esm', minify: true, legalComments: 'none' });
+  if (!code.includes('new URL("cfuture.wasm",import.meta.url)')) {
+    fail(`${from}: the minified glue lost new URL("cfuture.wasm", import.meta.url), which bundlers need to emit the .wasm`);
+  }
+  writeFileSync(path.join(dist, to), code);
+  lines.push(`dist/${to}: ${sizes(Buffer.from(code))} (emcc output ${sizes(Buffer.from(src))})`);
+}
+writeFileSync(path.join(dist, 'cfuture.wasm'), wasm);
+lines.push(`dist/cfuture.wasm: ${sizes(wasm)}`);
+const inline = `// The prebuilt cfuture.wasm as base64 (generated by scripts/build-wasm.mjs).\nexport default ${JSON.stringify(wasm.toString('base64'))};\n`;
+writeFileSync(path.join(dist, 'cfuture.wasm-inline.mjs'), inline);
+lines.push(`dist/cfuture.wasm-inline.mjs: ${sizes(Buffer.from(inline))}`);
+copyFileSync(path.join(build, 'libcfuture.a'), path.join(dist, 'libcfuture.a'));
+console.log(`build-wasm:\n  ${lines.join('\n  ')}\n  dist/libcfuture.a`);

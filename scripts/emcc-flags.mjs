@@ -1,41 +1,112 @@
 #!/usr/bin/env node
 // emcc-flags.mjs: the emcc flags that link a user's C async functions with
-// cfuture into an ES module loadable by loadRuntime({ module }). Works from
-// a checkout (after npm run build:wasm) and from the installed package
-// (npx cfuture-emcc-flags):
+// cfuture into an ES module loadable by loadRuntime({ module }). The flags
+// themselves, each with its reason, live in scripts/emcc-flags.json (also
+// read by wasm.cmake and bench/wasm/build.mjs); this file expands them.
+// Works from a checkout (after npm run build:wasm) and from the installed
+// package (npx cfuture-emcc-flags):
 //
 //   emcc -O2 my.c $(npx cfuture-emcc-flags) -o my.mjs
-//   NODE_PATH=/usr/share/nodejs is needed by Debian's emcc (see README).
+//   (Debian's emcc also needs NODE_PATH=/usr/share/nodejs in the environment)
 //
 //   --cflags  only the compile flags (-I...)
-//   --libs    only the link flags
+//   --libs    only the link flags (the static library and the module flags)
 //   --json    all flags as a JSON array (for build scripts)
+//   --explain every link flag with its reason
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bindings = path.join(root, 'bindings');
 
-export function cfutureFlags({ cflags = true, libs = true } = {}) {
+/** The parsed scripts/emcc-flags.json. */
+export function flagList() {
+  return JSON.parse(readFileSync(path.join(root, 'scripts', 'emcc-flags.json'), 'utf8'));
+}
+
+// bindings/gen/ is generated from the C sources (scripts/gen-contract.mjs,
+// run by CMake's configure step); the package ships it.
+function generated(file) {
+  const p = path.join(bindings, 'gen', file);
+  if (!existsSync(p) && existsSync(path.join(root, 'scripts', 'gen-contract.mjs'))) {
+    throw new Error(`cfuture: ${path.relative(root, p)} is generated: run npm run build:wasm (or node scripts/gen-contract.mjs)`);
+  }
+  return p;
+}
+
+/**
+ * The JS libraries in link order: the generated bindings/gen/contract_lib.js,
+ * then bindings/lib/*.js sorted by file name; without bindings/lib/,
+ * bindings/cfuture_lib.js.
+ */
+export function jsLibraries() {
+  const dir = path.join(bindings, 'lib');
+  if (existsSync(dir)) {
+    const libs = readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(dir, f));
+    if (libs.length) {
+      const contract = path.join(bindings, 'gen', 'contract_lib.js');
+      return existsSync(contract) || existsSync(path.join(root, 'scripts', 'gen-contract.mjs')) ? [generated('contract_lib.js'), ...libs] : libs;
+    }
+  }
+  return [path.join(bindings, 'cfuture_lib.js')];
+}
+
+/** The C functions the JS side calls (bindings/gen/exports.txt, or bindings/exports.txt). */
+export function exportedFunctions() {
+  const old = path.join(bindings, 'exports.txt');
+  const file = existsSync(path.join(bindings, 'gen', 'exports.txt')) || !existsSync(old) ? generated('exports.txt') : old;
+  return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean);
+}
+
+function expand(entries, vars, lists, environment) {
+  const out = [];
+  for (const e of entries) {
+    if (e.env && !environment.split(',').includes(e.env)) continue;
+    const values = e.forEach ? lists[e.forEach] : [null];
+    if (!values) throw new Error(`emcc-flags.json: unknown forEach ${e.forEach}`);
+    for (const v of values) {
+      for (const a of e.args) {
+        out.push(a.replace(/\$\{(\w+)\}/g, (m, name) => {
+          if (name === e.forEach) return v;
+          if (!(name in vars)) throw new Error(`emcc-flags.json: unknown placeholder ${m}`);
+          return vars[name];
+        }));
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The module link flags (without the static library) for a flavour
+ * ('default': web,worker,node; 'web': web,worker), with optional reasons.
+ */
+export function linkFlags({ flavour = 'default', explain = false } = {}) {
+  const list = flagList();
+  const f = list.flavours[flavour];
+  if (!f) throw new Error(`cfuture: unknown flavour ${flavour} (${Object.keys(list.flavours).join(', ')})`);
+  const vars = { bindings, exports: exportedFunctions().join(','), environment: f.environment };
+  const lists = { jsLibrary: jsLibraries() };
+  if (!explain) return expand(list.link, vars, lists, f.environment);
+  return list.link.flatMap((e) => {
+    const args = expand([e], vars, lists, f.environment);
+    return args.length ? [{ args, why: e.why }] : [];
+  });
+}
+
+/** All flags a user's emcc command needs: -I, the static library and the link flags. */
+export function cfutureFlags({ cflags = true, libs = true, flavour = 'default' } = {}) {
   const out = [];
   if (cflags) out.push(`-I${path.join(root, 'include')}`);
   if (libs) {
     const lib = ['dist/libcfuture.a', 'build-wasm/libcfuture.a']
       .map((p) => path.join(root, p)).find((p) => existsSync(p));
-    if (!lib) throw new Error('cfuture: libcfuture.a not found (run npm run build:wasm)');
-    const exportsList = readFileSync(path.join(root, 'bindings/gen/exports.txt'), 'utf8')
-      .split('\n').map((s) => s.trim()).filter(Boolean);
-    const libDir = path.join(root, 'bindings/lib');
-    const jsLibs = [path.join(root, 'bindings/gen/contract_lib.js'),
-      ...readdirSync(libDir).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(libDir, f))];
-    out.push(lib,
-      '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
-      '-sALLOW_MEMORY_GROWTH=1', '-sENVIRONMENT=web,worker,node',
-      // a library must not install process-wide handlers in Node
-      '-sNODEJS_CATCH_EXIT=0', '-sNODEJS_CATCH_REJECTION=0',
-      `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
-      ...jsLibs.flatMap((l) => ['--js-library', l]),
-      '--extern-pre-js', path.join(root, 'bindings/node_shim.js'));
+    if (!lib) {
+      throw new Error(`cfuture: libcfuture.a not found under ${root} (in a checkout, run: npm run build:wasm; ` +
+        'an installed package ships dist/libcfuture.a, so reinstall it)');
+    }
+    out.push(lib, ...linkFlags({ flavour }));
   }
   return out;
 }
@@ -43,6 +114,23 @@ export function cfutureFlags({ cflags = true, libs = true } = {}) {
 // Run as a command (also through node_modules/.bin symlinks)?
 if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   const a = process.argv.slice(2);
-  const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags') });
-  console.log(a.includes('--json') ? JSON.stringify(flags) : flags.map((f) => (/[\s'"$]/.test(f) ? `'${f}'` : f)).join(' '));
+  const known = ['--cflags', '--libs', '--json', '--explain', '--help', '-h'];
+  const bad = a.filter((x) => !known.includes(x));
+  if (bad.length || a.includes('--help') || a.includes('-h')) {
+    (bad.length ? console.error : console.log)(`${bad.length ? `cfuture-emcc-flags: unknown argument ${bad[0]}\n` : ''}` +
+      'usage: cfuture-emcc-flags [--cflags | --libs] [--json] [--explain]\n' +
+      '  emcc -O2 my.c $(npx cfuture-emcc-flags) -o my.mjs');
+    process.exit(bad.length ? 2 : 0);
+  }
+  try {
+    if (a.includes('--explain')) {
+      for (const { args, why } of linkFlags({ explain: true })) console.log(`${args.join(' ')}\n    ${why}`);
+    } else {
+      const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags') });
+      console.log(a.includes('--json') ? JSON.stringify(flags) : flags.map((f) => (/[\s'"$\\]/.test(f) ? `'${f.replace(/'/g, "'\\''")}'` : f)).join(' '));
+    }
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
 }

@@ -27,11 +27,13 @@ const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/no
 function have(cmd) {
   try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
 }
-const libDir = join(root, 'bindings', 'lib');
-const lib = join(root, 'bindings', 'gen', 'contract_lib.js');
+// The JS side of the contract is generated from the C sources (bindings/gen/).
 execFileSync(process.execPath, [join(root, 'scripts', 'gen-contract.mjs')], { stdio: 'inherit' });
-if (!have('emcc') || !existsSync(lib)) {
-  console.error('bench/wasm/build: emcc or the generated bindings/gen/contract_lib.js missing');
+// The module link flags come from the project's one list (scripts/emcc-flags.json).
+const { linkFlags, jsLibraries, exportedFunctions } = await import(join(root, 'scripts', 'emcc-flags.mjs'));
+const jsLibs = jsLibraries();
+if (!have('emcc') || !jsLibs.every((f) => existsSync(f))) {
+  console.error('bench/wasm/build: emcc or the bindings\' JS libraries missing');
   process.exit(3);
 }
 mkdirSync(out, { recursive: true });
@@ -64,18 +66,13 @@ function buildLib(opt, extra = []) {
   return a;
 }
 
-const jsLibs = [lib, ...readdirSync(libDir).filter((f) => f.endsWith('.js')).sort().map((f) => join(libDir, f))];
-const exportsList = readFileSync(join(root, 'bindings', 'gen', 'exports.txt'), 'utf8').split(/\s+/).filter(Boolean);
-const moduleFlags = [
-  '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
-  '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=4GB', '-sENVIRONMENT=web,worker,node',
-  `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
-  ...jsLibs.flatMap((l) => ['--js-library', l]), '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
-];
+const exportsList = exportedFunctions();
+// Bench-only on top of the list: room for the 100k-task workloads.
+const moduleFlags = [...linkFlags(), '-sMAXIMUM_MEMORY=4GB'];
 
 const libO3 = buildLib('-O3');
 const benchSrc = [join(here, 'cfb_wasm.c')];
-const benchDeps = [libO3, ...benchSrc, join(here, '..', 'common', 'cfb.h'), join(here, '..', 'common', 'cfb_w3.h'), ...jsLibs];
+const benchDeps = [libO3, ...benchSrc, join(here, '..', 'common', 'cfb.h'), join(here, '..', 'common', 'cfb_w3.h'), ...jsLibs, join(root, 'scripts', 'emcc-flags.json')];
 const benchOut = join(out, 'cfbench.mjs');
 if (stale(benchOut, benchDeps)) {
   emcc([...warn, '-O3', '-Iinclude', ...benchSrc, libO3, ...moduleFlags, '-o', benchOut]);

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,8 +20,9 @@ let dir, srv;
 before(async () => {
   assert.ok(existsSync(path.join(root, 'dist/cfuture.wasm')), 'run npm run build:wasm first');
   dir = mkdtempSync(path.join(os.tmpdir(), 'cfuture-pkg-'));
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, env, encoding: 'utf8' });
-  const tarball = path.join(dir, JSON.parse(out.slice(out.indexOf('[')))[0].filename);
+  // npm pack runs prepack (scripts/build-wasm.mjs --package), whose output goes to the same stdout.
+  execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const tarball = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', type: 'module', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: dir, env, stdio: 'pipe' });
   srv = await startServer();
@@ -78,7 +79,7 @@ CF_EXPORT_ASYNC(twice_export, "twice", twice_t, twice_init, twice_result)
   const flags = JSON.parse(execFileSync(path.join(dir, 'node_modules/.bin/cfuture-emcc-flags'), ['--json'], { cwd: dir, env, encoding: 'utf8' }));
   execFileSync('emcc', ['-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', 'user.c', ...flags, '-o', 'user.mjs'], { cwd: dir, env, stdio: 'pipe' });
   const out = await node(`import { loadRuntime } from 'cfuture';
-const rt = await loadRuntime({ module: './user.mjs' });
+const rt = await loadRuntime({ module: new URL('./user.mjs', import.meta.url) });
 const v = await rt.call('twice', 21);
 const e = await rt.call('twice', -1).catch((err) => err.code);
 console.log(JSON.stringify({ v, e }));

@@ -1,0 +1,19 @@
+// node_pre.js: --pre-js of cfuture modules that include Node (runs inside
+// the factory, before the module reads its options). In Node, Emscripten
+// 3.1.6 would fetch() the .wasm's file: URL, which Node's fetch rejects
+// ("fetch failed"). Unless the caller passed the bytes (wasmBinary) or its
+// own instantiateWasm, read the file the module would have fetched
+// (wasmBinaryFile: next to the .mjs, or what Module.locateFile returned)
+// and instantiate it; a read error rejects the factory's promise.
+if (typeof process == 'object' && process.versions != null && process.versions.node != null &&
+    typeof window == 'undefined' && !Module['wasmBinary'] && !Module['instantiateWasm']) {
+  Module['instantiateWasm'] = function (imports, receive) {
+    var file = wasmBinaryFile;
+    process.getBuiltinModule('fs').promises.readFile(/^file:/.test(file) ? new URL(file) : file)
+      .then(function (bytes) { return WebAssembly.instantiate(bytes, imports); })
+      .then(function (r) { receive(r.instance, r.module); }, function (e) {
+        try { abort('cfuture: cannot load ' + file + ': ' + (e && e.message || e)); } catch (_) { /* abort rejected the factory's promise */ }
+      });
+    return {};
+  };
+}

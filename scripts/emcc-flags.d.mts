@@ -1,0 +1,22 @@
+// emcc-flags.d.mts: types of `cfuture/emcc-flags` (scripts/emcc-flags.mjs).
+
+/** A flavour of scripts/emcc-flags.json: 'default' (web,worker,node) or 'web' (web,worker). */
+export type Flavour = 'default' | 'web';
+
+export interface FlagList {
+  flavours: Record<string, { environment: string; why: string }>;
+  link: Array<{ args: string[]; why: string; env?: string; forEach?: string }>;
+  prebuilt: Record<string, unknown>;
+}
+
+/** The parsed scripts/emcc-flags.json. */
+export declare function flagList(): FlagList;
+/** The JS libraries in link order. */
+export declare function jsLibraries(): string[];
+/** The names in bindings/exports.txt. */
+export declare function exportedFunctions(): string[];
+/** The module link flags of a flavour (without the static library). */
+export declare function linkFlags(options?: { flavour?: Flavour; explain?: false }): string[];
+export declare function linkFlags(options: { flavour?: Flavour; explain: true }): Array<{ args: string[]; why: string }>;
+/** All flags a user's emcc command needs: -I, the static library and the link flags. */
+export declare function cfutureFlags(options?: { cflags?: boolean; libs?: boolean; flavour?: Flavour }): string[];
