@@ -1,15 +1,10 @@
 // load-browser.mjs: finding the module in browsers, workers and bundles
-// (no Node APIs; bindings/index.mjs uses it outside Node).
-//
-// The default module is imported with literal specifiers so that bundlers
-// follow them: they bundle dist/cfuture.web.mjs and, seeing
-// new URL('../dist/cfuture.wasm', import.meta.url) below (and the same
-// file in the glue), emit the .wasm and rewrite the URL (Vite, webpack,
-// Parcel). A bundler that does not emit such assets (esbuild, Rollup
-// without plugins) leaves the URL pointing next to its bundle, where there
-// is no .wasm: then the .wasm comes from dist/cfuture.wasm-inline.mjs
-// (base64), which those bundlers inline and the others emit as a chunk
-// that is never loaded.
+// (no Node APIs). index.mjs and inline.mjs make a platform from it with
+// their own copy of the prebuilt module: its .wasm by URL (bundlers that
+// emit new URL('….wasm', import.meta.url) assets) or inlined as base64
+// (those that do not). Both import the prebuilt module statically: a
+// dynamic import() would split the bundle, which Vite's default (IIFE)
+// worker format refuses.
 //
 // A user's `module` (and `wasm`) is a URL: absolute, or relative to the
 // document (document.baseURI; in a worker, its location), like fetch().
@@ -32,21 +27,8 @@ function toURL(spec, key) {
   }
 }
 
-// Where the default .wasm is, or null when this code runs inside a bundle
-// whose bundler did not emit it (see above).
-function emittedWasmURL() {
-  let u;
-  try {
-    u = new URL('../dist/cfuture.wasm', import.meta.url);
-  } catch {
-    return null; // no import.meta.url (e.g. an esbuild IIFE bundle)
-  }
-  if (!/\/dist\/cfuture\.wasm$/.test(u.pathname)) return u.href; // rewritten by the bundler
-  // Not rewritten: right only where this file is served as it is.
-  return /\/bindings\/load-browser\.mjs$/.test(new URL(import.meta.url).pathname) ? u.href : null;
-}
-
-function fromBase64(s) {
+/** Decode base64 text to bytes. */
+export function fromBase64(s) {
   if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(s);
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
@@ -54,31 +36,37 @@ function fromBase64(s) {
   return out;
 }
 
-export const browserPlatform = {
-  async resolve(o) {
-    const mo = moduleOptions(o);
-    let factory;
-    if (o.moduleFactory) {
-      factory = o.moduleFactory;
-    } else if (o.module !== undefined) {
-      const url = toURL(o.module, 'module').href;
-      factory = factoryOf(await import(/* webpackIgnore: true */ /* @vite-ignore */ url), url);
-    } else {
-      factory = factoryOf(await import('../dist/cfuture.web.mjs'), 'cfuture.web.mjs');
-      if (!mo.wasmBinary && o.wasm === undefined && !mo.locateFile) {
-        const url = emittedWasmURL();
-        if (url) {
-          mo.locateFile = (name) => (name.endsWith('.wasm') ? url : name);
-        } else {
-          mo.wasmBinary = fromBase64((await import('../dist/cfuture.wasm-inline.mjs')).default);
-          mo.locateFile = (name) => name; // never fetched: wasmBinary is set
+/**
+ * A platform for loadWith. prebuilt: { factory, wasmURL() } or
+ * { factory, wasmBytes() }: the default module and where its .wasm is.
+ */
+export function browserPlatform(prebuilt) {
+  return {
+    async resolve(o) {
+      const mo = moduleOptions(o);
+      let factory;
+      if (o.moduleFactory) {
+        factory = o.moduleFactory;
+      } else if (o.module !== undefined) {
+        const url = toURL(o.module, 'module').href;
+        factory = factoryOf(await import(/* webpackIgnore: true */ /* @vite-ignore */ url), url);
+      } else {
+        factory = prebuilt.factory;
+        if (!mo.wasmBinary && o.wasm === undefined && !mo.locateFile) {
+          if (prebuilt.wasmBytes) {
+            mo.wasmBinary = prebuilt.wasmBytes();
+            mo.locateFile = (name) => name; // never fetched: wasmBinary is set
+          } else {
+            const url = prebuilt.wasmURL();
+            mo.locateFile = (name) => (name.endsWith('.wasm') ? url : name);
+          }
         }
       }
+      if (o.wasm !== undefined && !mo.wasmBinary && !mo.locateFile) {
+        const url = toURL(o.wasm, 'wasm').href;
+        mo.locateFile = (name) => (name.endsWith('.wasm') ? url : name);
+      }
+      return { factory, moduleOptions: mo };
     }
-    if (o.wasm !== undefined && !mo.wasmBinary && !mo.locateFile) {
-      const url = toURL(o.wasm, 'wasm').href;
-      mo.locateFile = (name) => (name.endsWith('.wasm') ? url : name);
-    }
-    return { factory, moduleOptions: mo };
-  }
-};
+  };
+}

@@ -1,0 +1,25 @@
+// inline.mjs: the cfuture JS API with the prebuilt module's .wasm inlined
+// (base64, dist/cfuture.wasm-inline.mjs). The package's default export
+// condition: bundlers that do not emit new URL('….wasm', import.meta.url)
+// assets (esbuild, Rollup without plugins) and development builds get it;
+// `cfuture/inline` names it explicitly. It costs about 11 KB raw / 4.4 KB
+// gzip more than index.mjs plus the separate .wasm (see bindings/README.md).
+import createCfutureModule from '../dist/cfuture.web.mjs';
+import wasmBase64 from '../dist/cfuture.wasm-inline.mjs';
+import { loadWith } from './load.mjs';
+import { browserPlatform, fromBase64 } from './load-browser.mjs';
+
+export { Runtime, CFutureError } from './runtime.mjs';
+
+let bytes = null;
+const browser = browserPlatform({
+  factory: createCfutureModule,
+  wasmBytes: () => (bytes ??= fromBase64(wasmBase64))
+});
+
+/** Load a cfuture module and create a runtime on it (see index.d.ts). */
+export function loadRuntime(options) {
+  return loadWith(browser, options);
+}
+
+export default loadRuntime;
