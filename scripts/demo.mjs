@@ -160,8 +160,13 @@ async function main() {
     console.log(USAGE + EXAMPLES.map((e) => e.name).join(', ') + ', stress');
     return;
   }
+  // Fresh machine: npm ci and the Debian packages the build needs (scripts/bootstrap.mjs).
+  const { ensureSetup } = await import(pathToFileURL(path.join(root, 'scripts', 'bootstrap.mjs')).href);
+  // The page's bindings/index.mjs imports dist/cfuture.web.mjs: build when it is missing too.
+  const build = o.build || !demoModuleFresh() || !fs.existsSync(path.join(root, 'dist', 'cfuture.web.mjs'));
+  ensureSetup({ need: build ? ['cmake', 'make', 'emcc'] : [], npm: true, who: 'npm run demo' });
   try {
-    ensureDemoBuilt({ force: o.build });
+    ensureDemoBuilt({ force: build });
   } catch (e) {
     console.error(`demo: ${e.message}`);
     process.exit(1);

@@ -1,71 +1,71 @@
 #!/usr/bin/env node
 // scripts/test.mjs: the one test command (`npm test`).
-// Runs the layers in order (native C, wasm in Node, browser, package smoke)
-// and stops at the first failing layer. Before running anything it checks
-// that every tool a selected layer needs is present and, if not, says
-// exactly what is missing and how to install it.
+// Runs the layers in order (native C, wasm in Node, browser, package) and
+// stops at the first failing layer. Before running anything it sets up
+// what the selected layers need (scripts/bootstrap.mjs): npm ci when
+// node_modules is missing or stale, Debian packages through apt-get when
+// running as root on a Debian-like system; otherwise it stops with the
+// exact command to run.
 //
-//   npm test                       all layers
-//   npm test -- --only native,node run some layers
-//   CF_FUZZ_SECONDS=10 npm test    shorter fuzzing
+//   npm test                          all layers
+//   npm test -- --only native,node    some layers
+//   CF_FUZZ_SECONDS=10 npm test       shorter fuzzing
+//   CF_TEST_TIMEOUT_MS=600000 npm test  per-test time limit of the node --test layers
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { ensureSetup } from './bootstrap.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const onlyArg = args.indexOf('--only');
-const only = onlyArg >= 0 ? new Set(args[onlyArg + 1].split(',')) : null;
+const only = onlyArg >= 0 ? new Set((args[onlyArg + 1] ?? '').split(',').filter(Boolean)) : null;
 
-const has = (cmd) =>
-  spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-
-const tools = {
-  cmake: 'cmake', cc: 'gcc', clang: 'clang libclang-rt-14-dev', valgrind: 'valgrind',
-  emcc: 'emscripten', chromium: 'chromium',
-};
+// Every test has a time limit: node --test fails a test that runs longer
+// (a hang fails, it does not stall CI). Tests may set a tighter one.
+const testTimeout = String(Number(process.env.CF_TEST_TIMEOUT_MS) || 300_000);
+const nodeTest = (...dirs) => ['node', ['--test', '--test-concurrency=1', `--test-timeout=${testTimeout}`,
+  '--unhandled-rejections=strict', ...dirs]];
 
 const layers = [
   {
     name: 'native',
     what: 'native C suite: ctest, ASan+UBSan, valgrind, fuzzers',
-    needs: ['cmake', 'cc', 'clang', 'valgrind'],
+    needs: ['cmake', 'make', 'gcc', 'clang', 'clang-rt', 'llvm', 'valgrind'],
     run: [['bash', ['scripts/test-native.sh']]],
   },
   {
     name: 'node',
     what: 'wasm build and Node tests',
-    needs: ['cmake', 'emcc'],
+    needs: ['cmake', 'make', 'emcc'],
     npm: true,
-    run: [
-      ['node', ['scripts/build-wasm.mjs']],
-      ['node', ['--test', '--test-concurrency=1', '--unhandled-rejections=strict', 'tests/node/']],
-    ],
+    run: [['node', ['scripts/build-wasm.mjs']], nodeTest('tests/node/')],
   },
   {
     name: 'browser',
     what: 'demo page in Chromium',
-    needs: ['emcc', 'chromium'],
+    needs: ['cmake', 'make', 'emcc', 'chromium'],
     npm: true,
-    run: [['node', ['--test', '--test-concurrency=1', 'tests/browser/']]],
+    run: [nodeTest('tests/browser/')],
+  },
+  {
+    name: 'package',
+    what: 'npm pack; the tarball in Vite, esbuild, webpack, an import map, a worker (Chromium) and TypeScript',
+    needs: ['cmake', 'make', 'emcc', 'chromium'],
+    npm: true,
+    run: [nodeTest('tests/package/')],
   },
 ];
 
+if (only) {
+  const unknown = [...only].filter((n) => !layers.some((l) => l.name === n));
+  if (unknown.length || !only.size) {
+    console.error(`unknown layer(s): ${unknown.join(', ') || '(none given)'}; layers: ${layers.map((l) => l.name).join(', ')}`);
+    process.exit(2);
+  }
+}
 const selected = layers.filter((l) => !only || only.has(l.name));
-const missing = new Set();
-for (const l of selected) for (const t of l.needs) if (!has(t)) missing.add(t);
-if (selected.some((l) => l.npm) && !existsSync(path.join(root, 'node_modules'))) {
-  console.error('missing: node_modules. Run: npm ci');
-  process.exit(1);
-}
-if (missing.size) {
-  const pkgs = [...new Set([...missing].map((t) => tools[t]))];
-  console.error(`missing tools: ${[...missing].join(', ')}`);
-  console.error(`install them with: apt-get update && apt-get install -y ${pkgs.join(' ')}`);
-  console.error('(.ci/run does this on a fresh machine)');
-  process.exit(1);
-}
+ensureSetup({ need: selected.flatMap((l) => l.needs), npm: selected.some((l) => l.npm), who: 'npm test' });
 
 const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
 const summary = [];

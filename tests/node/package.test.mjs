@@ -21,7 +21,7 @@ before(async () => {
   assert.ok(existsSync(path.join(root, 'dist/cfuture.wasm')), 'run npm run build:wasm first');
   dir = mkdtempSync(path.join(os.tmpdir(), 'cfuture-pkg-'));
   // npm pack runs prepack (scripts/build-wasm.mjs --package), whose output goes to the same stdout.
-  execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', '--pack-destination', dir], { cwd: root, env, stdio: 'pipe', maxBuffer: 64 << 20 });
   const tarball = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'smoke', version: '1.0.0', type: 'module', private: true }));
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: dir, env, stdio: 'pipe' });
