@@ -68,11 +68,12 @@ export type JsonObjectWithSignal = { readonly [key: string]: JsonValue | undefin
 /**
  * Argument of an exported C async function: numbers (and bigints,
  * booleans) arrive as numbers, strings as UTF-8, bytes as bytes,
- * null/arrays/plain objects as JSON text, undefined as a missing argument.
+ * null/arrays/plain objects as JSON text, undefined as a missing argument,
+ * a JsHandle as the JS value it stands for (C takes it with cf_promise_init).
  */
 export type CallArg =
   | number | bigint | boolean | string | null | undefined
-  | Uint8Array | ArrayBuffer | ArrayBufferView
+  | Uint8Array | ArrayBuffer | ArrayBufferView | JsHandle
   | readonly JsonValue[] | JsonObjectArg;
 
 /**
@@ -135,7 +136,15 @@ export declare class CFutureError extends Error {
   constructor(code: string, errno: number, message: string);
 }
 
-/** A C runtime on a loaded module. Made by loadRuntime(), never with `new`. */
+/** A JS value handed to C (rt.handle(value)); pass it as a call argument. */
+export declare class JsHandle {
+  private constructor();
+  /** The host-op handle number C sees. */
+  readonly id: number;
+  valueOf(): number;
+}
+
+/** A C runtime on a loaded module. Made by loadRuntime() (or createRuntime()), never with `new`. */
 export declare class Runtime {
   private constructor();
   readonly module: CfutureModule;
@@ -151,16 +160,22 @@ export declare class Runtime {
   call<T = unknown>(name: string, ...args: CallArgs): Promise<T>;
   /** Register a host function C can await. */
   host(name: string, fn: HostFunction): this;
-  /** Hand a value (usually a Promise) to C for cf_promise_init. */
-  handle(value: unknown): number;
+  /** Hand a value (usually a Promise) to C: pass the handle to rt.call, C takes it with cf_promise_init. */
+  handle(value: unknown): JsHandle;
   /** Release a handle C never consumed. */
-  releaseHandle(handle: number): void;
+  releaseHandle(handle: JsHandle | number): void;
   /** Snapshot of the live tasks. */
   tasks(): TaskInfo[];
   stats(): RuntimeStats;
   /** Free the runtime; pending calls reject with CF_ECANCELED. */
   dispose(): void;
 }
+
+/** Runtime options (the part of LoadOptions createRuntime takes). */
+export type RuntimeOptions = Pick<LoadOptions, 'host' | 'budgetPolls' | 'budgetMs' | 'coopBudget'>;
+
+/** Another runtime on an already loaded module (rt.module): loadRuntime does this once. */
+export declare function createRuntime(module: CfutureModule, options?: RuntimeOptions): Runtime;
 
 /** Load a cfuture module (the prebuilt one by default) and create a runtime on it. */
 export declare function loadRuntime(options?: LoadOptions): Promise<Runtime>;

@@ -9,7 +9,7 @@ import wasmBase64 from '../dist/cfuture.wasm-inline.mjs';
 import { loadWith } from './load.mjs';
 import { browserPlatform, fromBase64 } from './load-browser.mjs';
 
-export { Runtime, CFutureError } from './runtime.mjs';
+export { Runtime, CFutureError, JsHandle, createRuntime } from './runtime.mjs';
 
 let bytes = null;
 const browser = browserPlatform({

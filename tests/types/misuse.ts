@@ -1,7 +1,7 @@
 // misuse.ts: what the public types must reject. Each line below an
 // expect-error directive must fail to compile (tsc reports an unused
 // directive otherwise), so these are real checks.
-import { loadRuntime, Runtime } from 'cfuture';
+import { JsHandle, createRuntime, loadRuntime, Runtime } from 'cfuture';
 
 async function main(): Promise<void> {
   const rt = await loadRuntime();
@@ -30,6 +30,10 @@ async function main(): Promise<void> {
   await loadRuntime({ modul: './x.mjs' });
   // @ts-expect-error: module is a string or URL
   await loadRuntime({ module: 42 });
+  // @ts-expect-error: JsHandle is made by rt.handle()
+  new JsHandle();
+  // @ts-expect-error: createRuntime takes runtime options only
+  createRuntime(rt.module, { module: './x.mjs' });
   // @ts-expect-error: budgetPolls is a number
   await loadRuntime({ budgetPolls: '10' });
 }

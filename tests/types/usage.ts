@@ -1,7 +1,7 @@
 // usage.ts: what the public types must accept (tsc --noEmit, strict, with
 // moduleResolution node16 and bundler; the package test runs it against the
 // installed tarball, tests/node/types.test.mjs against this checkout).
-import loadRuntime, { CFutureError, Runtime, TaskInfo, loadRuntime as named } from 'cfuture';
+import loadRuntime, { CFutureError, JsHandle, Runtime, TaskInfo, createRuntime, loadRuntime as named } from 'cfuture';
 import type { CallOptions, LoadOptions } from 'cfuture';
 
 async function main(): Promise<void> {
@@ -28,8 +28,11 @@ async function main(): Promise<void> {
   rt.clock.pause();
   await rt.clock.advance(1000);
   rt.clock.resume();
-  const h: number = rt.handle(Promise.resolve(1));
-  rt.releaseHandle(h);
+  const h: JsHandle = rt.handle(Promise.resolve(1));
+  await rt.call('await_value', h);
+  rt.releaseHandle(rt.handle(2));
+  const second = createRuntime(rt.module, { budgetPolls: 64 });
+  second.dispose();
   if (rt instanceof Runtime) rt.host('late', () => 1);
   try {
     await rt.call('fail', -110);
