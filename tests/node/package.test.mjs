@@ -1,8 +1,12 @@
-// package.test.mjs: the npm package smoke test. `npm pack`, install the
-// tarball into a fresh temporary folder, import it and call the prebuilt
-// module; then compile a user's C async function against the installed
-// package with emcc (flags from its cfuture-emcc-flags helper), load it
-// with loadRuntime and call it.
+// package.test.mjs: the npm package in Node. `npm pack` (prepack builds
+// dist/), install the tarball into a fresh temporary folder, then: import it
+// and call the prebuilt module; require() it from CommonJS; use the
+// prebuilt factory from cfuture/cfuture.mjs without wasmBinary; check that
+// a relative module path is refused with advice rather than resolved
+// against the current directory; and compile a user's C async function
+// against the installed package with emcc (flags from `npx
+// cfuture-emcc-flags`), load it with loadRuntime and call it. (The same
+// tarball in bundlers and browsers: tests/package/.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -33,11 +37,47 @@ after(async () => {
 });
 
 // Asynchronous: the child fetches from this process's server.
-async function node(script) {
-  writeFileSync(path.join(dir, 'main.mjs'), script);
-  const { stdout } = await promisify(execFile)(process.execPath, ['--unhandled-rejections=strict', 'main.mjs'], { cwd: dir, env, encoding: 'utf8' });
+async function node(script, file = 'main.mjs') {
+  writeFileSync(path.join(dir, file), script);
+  const { stdout } = await promisify(execFile)(process.execPath, ['--unhandled-rejections=strict', file], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
   return stdout;
 }
+
+test('CommonJS: require(\'cfuture\') works (Node >= 20.19 requires ES modules)', async () => {
+  const out = await node(`const { loadRuntime, Runtime } = require('cfuture');
+loadRuntime().then(async (rt) => {
+  const slept = await rt.call('sleep', 5);
+  console.log(JSON.stringify({ slept, isRuntime: rt instanceof Runtime }));
+  rt.dispose();
+});`, 'main.cjs');
+  const r = JSON.parse(out);
+  assert.ok(r.slept >= 5);
+  assert.equal(r.isRuntime, true);
+});
+
+test('cfuture/cfuture.mjs: the prebuilt factory loads its .wasm in Node by itself', async () => {
+  const out = await node(`import createCfutureModule from 'cfuture/cfuture.mjs';
+import { loadRuntime } from 'cfuture';
+const rt = await loadRuntime({ moduleFactory: createCfutureModule });
+console.log(JSON.stringify({ slept: await rt.call('sleep', 5) }));
+rt.dispose();`);
+  assert.ok(JSON.parse(out).slept >= 5);
+});
+
+test('a relative module path is a TypeError that says how to write it', async () => {
+  const out = await node(`import { loadRuntime } from 'cfuture';
+try { await loadRuntime({ module: './user.mjs' }); console.log('loaded'); }
+catch (e) { console.log(e.name + ': ' + e.message); }`);
+  assert.match(out, /^TypeError: .*relative path "\.\/user\.mjs".*new URL\("\.\/user\.mjs", import\.meta\.url\)/);
+});
+
+test('npx cfuture-emcc-flags from the installed package', async () => {
+  const { stdout } = await promisify(execFile)('npx', ['--no-install', 'cfuture-emcc-flags', '--explain'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  assert.match(stdout, /^-sMODULARIZE=1\n {4}\S/);
+  assert.match(stdout, /--js-library \S+node_modules\/cfuture\/bindings\/gen\/contract_lib\.js/);
+  const flags = await promisify(execFile)('npx', ['--no-install', 'cfuture-emcc-flags'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+  assert.match(flags.stdout, /node_modules\/cfuture\/dist\/libcfuture\.a/);
+});
 
 test('the installed package imports and calls the prebuilt module', async () => {
   const out = await node(`import { loadRuntime } from 'cfuture';
@@ -76,7 +116,7 @@ static void twice_result(const cf_future_t *f, cf_value_t *out) {
 }
 CF_EXPORT_ASYNC(twice_export, "twice", twice_t, twice_init, twice_result)
 `);
-  const flags = JSON.parse(execFileSync(path.join(dir, 'node_modules/.bin/cfuture-emcc-flags'), ['--json'], { cwd: dir, env, encoding: 'utf8' }));
+  const flags = JSON.parse(execFileSync('npx', ['--no-install', 'cfuture-emcc-flags', '--json'], { cwd: dir, env, encoding: 'utf8' }));
   execFileSync('emcc', ['-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', 'user.c', ...flags, '-o', 'user.mjs'], { cwd: dir, env, stdio: 'pipe' });
   const out = await node(`import { loadRuntime } from 'cfuture';
 const rt = await loadRuntime({ module: new URL('./user.mjs', import.meta.url) });
