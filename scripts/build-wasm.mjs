@@ -37,14 +37,11 @@ function run(cmd, args) {
   if (r.status !== 0) fail(`'${cmd} ${args.join(' ')}' failed (exit ${r.status ?? r.signal})`);
 }
 
-// Say exactly what is missing rather than failing with ENOENT.
-const need = { emcmake: 'emscripten', cmake: 'cmake', make: 'make' };
-const missing = Object.keys(need).filter(
-  (c) => spawnSync('sh', ['-c', `command -v ${c}`], { stdio: 'ignore' }).status !== 0);
-if (missing.length) {
-  fail(`missing ${missing.join(', ')}; install with: ` +
-    `apt-get install -y ${[...new Set(missing.map((c) => need[c]))].join(' ')}`);
-}
+// The tools, and node_modules for esbuild: installed when missing where
+// allowed (scripts/bootstrap.mjs), else a stop with the exact command. So a
+// fresh clone's `npm pack` (prepack) needs nothing typed before it.
+const { ensureSetup } = await import('./bootstrap.mjs');
+ensureSetup({ need: ['cmake', 'make', 'emcc'], npm: true, who: packageOnly ? 'npm pack (prepack: build-wasm)' : 'build-wasm' });
 let esbuild;
 try {
   esbuild = await import('esbuild');
