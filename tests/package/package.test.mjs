@@ -9,7 +9,8 @@
 // load the runtime, run a C task and show its result, with no console
 // errors. The TypeScript fixture (tests/types) type-checks against the
 // installed package. Sizes of what each app loads (raw and gzip) go to
-// test-results/package-sizes.json and are printed.
+// test-results/package-sizes.json and are printed. CF_PACKAGE_TARBALL=<.tgz>
+// tests a given tarball instead of packing this checkout.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -41,6 +42,11 @@ const sizes = {};
 
 before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cfuture-fixtures-'));
+  if (process.env.CF_PACKAGE_TARBALL) {
+    // A tarball made elsewhere (e.g. `npm pack` on a fresh clone).
+    tarball = path.resolve(process.env.CF_PACKAGE_TARBALL);
+    return;
+  }
   // npm pack runs prepack (scripts/build-wasm.mjs --package): a clean
   // checkout needs nothing else.
   await run('npm', ['pack', '--pack-destination', work], { cwd: root, env, timeout: 10 * 60_000, maxBuffer: 64 << 20 });
