@@ -13,7 +13,7 @@
 // tests a given tarball instead of packing this checkout.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -98,8 +98,9 @@ async function serve(dir) {
 }
 
 /** Open a page, wait for its result, return { text, errors, served }. */
-async function open(dir, page = '/') {
-  const srv = await serve(dir);
+async function open(dir, page = '/', srv = null) {
+  const own = !srv;
+  srv ??= await serve(dir);
   const b = await launch();
   try {
     await b.page.goto(srv.url + page, { timeout: STEP_MS });
@@ -109,7 +110,7 @@ async function open(dir, page = '/') {
     return { state, text, errors: b.errors, served: srv.served };
   } finally {
     await b.close();
-    await srv.close();
+    if (own) await srv.close();
   }
 }
 
@@ -178,6 +179,30 @@ test('import map: the installed package served as is, in Chromium', { skip: skip
   check('importmap', r);
   record('importmap', r.served);
   assert.ok(r.served.some((s) => s.path.endsWith('/dist/cfuture.wasm')), 'the page fetched the separate .wasm');
+});
+
+test('vite dev server: the same app unbuilt (the dependency pre-bundled by Vite)', { skip: skipBrowser, timeout: 3 * STEP_MS }, async () => {
+  const dir = await install('vite-dev', path.join(here, 'fixtures', 'vite'));
+  const vite = spawn(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), '--host', '127.0.0.1', '--port', '0', '--strictPort=false'],
+    { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise((resolve, reject) => {
+      let log = '';
+      const timer = setTimeout(() => reject(new Error(`vite dev did not start:\n${log}`)), 60_000);
+      const onData = (d) => {
+        log += d;
+        const m = /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(log.replace(/\x1b\[[0-9;]*m/g, ''));
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      };
+      vite.stdout.on('data', onData);
+      vite.stderr.on('data', onData);
+      vite.on('exit', (code) => reject(new Error(`vite dev exited (${code}):\n${log}`)));
+    });
+    const r = await open(dir, '/', { url, served: [] });
+    check('vite dev', r);
+  } finally {
+    vite.kill('SIGTERM');
+  }
 });
 
 test('typescript: the public types of the installed package (strict; node16 and bundler resolution)', { timeout: 3 * STEP_MS }, async () => {
