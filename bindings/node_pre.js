@@ -5,12 +5,16 @@
 // own instantiateWasm, read the file the module would have fetched
 // (wasmBinaryFile: next to the .mjs, or what Module.locateFile returned)
 // and instantiate it; a read error rejects the factory's promise.
+// (An -sSINGLE_FILE module's wasmBinaryFile is a data: URL: decoded here.)
 if (typeof process == 'object' && process.versions != null && process.versions.node != null &&
     typeof window == 'undefined' && !Module['wasmBinary'] && !Module['instantiateWasm']) {
   Module['instantiateWasm'] = function (imports, receive) {
     var file = wasmBinaryFile;
-    process.getBuiltinModule('fs').promises.readFile(/^file:/.test(file) ? new URL(file) : file)
-      .then(function (bytes) { return WebAssembly.instantiate(bytes, imports); })
+    var comma = file.indexOf(',');
+    var read = /^data:/.test(file) // -sSINGLE_FILE: the .wasm is in the URL itself
+      ? Promise.resolve(Buffer.from(file.slice(comma + 1), 'base64'))
+      : process.getBuiltinModule('fs').promises.readFile(/^file:/.test(file) ? new URL(file) : file);
+    read.then(function (bytes) { return WebAssembly.instantiate(bytes, imports); })
       .then(function (r) { receive(r.instance, r.module); }, function (e) {
         try { abort('cfuture: cannot load ' + file + ': ' + (e && e.message || e)); } catch (_) { /* abort rejected the factory's promise */ }
       });
