@@ -57,7 +57,11 @@ export interface CallOptions {
   signal: AbortSignal | undefined;
 }
 
-/** JSON-serialisable plain data (arrays and plain objects of it). */
+/**
+ * JSON-serialisable plain data (arrays and plain objects of it). An
+ * `interface` type has no index signature, so TypeScript does not take it
+ * as plain data: declare such argument types with `type X = { ... }`.
+ */
 export type JsonValue = string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue | undefined };
 
 /** A plain-data object argument that cannot be taken for call options. */
