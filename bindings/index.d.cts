@@ -12,8 +12,18 @@ export interface CfutureModule {
   [exported: string]: unknown;
 }
 
-/** A function C can await with cf_js_call_init: its JSON arguments are
- * spread, followed by { signal } (aborted when the C future is dropped). */
+/**
+ * A function C can await with cf_js_call_init (registered per runtime): its
+ * JSON arguments are spread, followed by `{ signal }` (aborted when the C
+ * future is dropped). It may return a value or a Promise/thenable, throw or
+ * reject with anything: nothing it does escapes into C. A throw or
+ * rejection completes the C await with CF_EJS and the value's message (a
+ * fixed text when even reading it throws); a value of the wrong type for
+ * what C asked (number, string, bytes, JSON) is CF_EINVAL; a value whose
+ * conversion throws (a cycle, a BigInt in JSON) is CF_EJS. The await always
+ * completes exactly once. It may call rt.dispose(): the runtime is freed
+ * when control returns from C. See docs/boundary.md.
+ */
 export type HostFunction = (...args: any[]) => unknown;
 
 export interface LoadOptions {
@@ -128,7 +138,9 @@ export interface Clock {
   now(): number;
   pause(): void;
   resume(): void;
-  /** Advance a paused clock by ms, firing due timers in order. */
+  /** Advance a paused clock by ms, firing due timers in order. ms must be
+   * a finite, non-negative number (RangeError; a non-number is a
+   * TypeError), and the clock must be paused. */
   advance(ms: number): Promise<void>;
 }
 
@@ -158,9 +170,12 @@ export declare class Runtime {
   readonly disposed: boolean;
   /**
    * Call an exported C async function (CF_EXPORT_ASYNC) as a task.
-   * Resolves with its result; rejects with a CFutureError, an AbortError
-   * (the signal aborted) or a TypeError (bad arguments or options, before
-   * any task starts).
+   * Resolves with its result; rejects with a CFutureError (`.code`
+   * "CF_E...", with C's message, e.g. a rejected host Promise's), the
+   * signal's `reason` when it aborts (as fetch does: a TimeoutError for
+   * AbortSignal.timeout, an AbortError DOMException for a plain abort()),
+   * or a TypeError / RangeError for arguments or options that cannot cross
+   * (before any task starts).
    */
   call<T = unknown>(name: string, ...args: CallArgs): Promise<T>;
   /** Register a host function C can await. */
@@ -172,7 +187,9 @@ export declare class Runtime {
   /** Snapshot of the live tasks. */
   tasks(): TaskInfo[];
   stats(): RuntimeStats;
-  /** Free the runtime; pending calls reject with CF_ECANCELED. */
+  /** Free the runtime; pending calls reject with CF_ECANCELED. Safe
+   * anywhere, also inside a host function or an abort listener: the C
+   * runtime is then freed when the current call into C returns. */
   dispose(): void;
 }
 

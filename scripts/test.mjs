@@ -42,6 +42,13 @@ const layers = [
     run: [['node', ['scripts/build-wasm.mjs']], nodeTest('tests/node/')],
   },
   {
+    name: 'wasm-asan',
+    what: 'the Node suite once more on an ASan+UBSan wasm build',
+    needs: ['cmake', 'make', 'emcc'],
+    npm: true,
+    run: [['node', ['scripts/test-wasm-asan.mjs']]],
+  },
+  {
     name: 'browser',
     what: 'demo page in Chromium',
     needs: ['cmake', 'make', 'emcc', 'chromium'],
