@@ -334,6 +334,10 @@ int cf_fiber_canceled(void) {
   return current && current->canceled;
 }
 
+cf_runtime_t *cf_fiber_runtime(void) {
+  return current && current->cx ? current->cx->rt : NULL;
+}
+
 const char *cf_fiber_name(void) {
   return current ? current->name : NULL;
 }

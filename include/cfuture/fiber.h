@@ -177,6 +177,10 @@ int cf_await_all(cf_future_t *const *futs, size_t n);
 int cf_in_fiber(void);
 /* 1 if the current fiber has been canceled (0 outside a fiber). */
 int cf_fiber_canceled(void);
+/* The runtime polling the current fiber (for spawning and its clock), or
+ * NULL outside a fiber, while it unwinds after cancellation, or when a
+ * user executor polls it. */
+cf_runtime_t *cf_fiber_runtime(void);
 /* Name of the current fiber, or NULL outside a fiber. */
 const char *cf_fiber_name(void);
 

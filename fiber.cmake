@@ -1,0 +1,33 @@
+# fiber.cmake: wasm modules that use fiber tasks (include/cfuture/fiber.h).
+# Included by wasm.cmake. Emscripten fibers need Asyncify, which grows and
+# slows the code it instruments, so only modules linked with this function
+# pay for it; cfuture_add_module stays Asyncify-free.
+#
+#   cfuture_add_fiber_module(<target> <sources...>)
+#
+# Flags, each with its reason:
+#   -sASYNCIFY            emscripten_fiber_swap unwinds/rewinds wasm stacks
+#   -sASYNCIFY_IMPORTS=.. the only import that switches is
+#                         emscripten_fiber_swap (in the default list, so the
+#                         list is left at its default plus nothing)
+#   -sASYNCIFY_STACK_SIZE unused by fibers (each has its own buffer); kept
+#                         small so the module does not reserve a big one
+#   $CF_FIBER_ASYNCIFY_EXTRA user additions (e.g. -sASYNCIFY_REMOVE=[...]
+#                         for functions known never to reach a switch)
+set(CF_FIBER_LINK_FLAGS
+    -sASYNCIFY=1
+    -sASYNCIFY_STACK_SIZE=1024)
+
+function(cfuture_add_fiber_module target)
+  cfuture_add_module(${target} ${ARGN})
+  target_link_options(${target} PRIVATE ${CF_FIBER_LINK_FLAGS}
+                      ${CF_FIBER_ASYNCIFY_EXTRA})
+endfunction()
+
+# The module tests/node/fiber.test.mjs loads.
+file(GLOB CF_WASM_FIBER_TEST_SRC CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_LIST_DIR}/tests/wasm/fiber/*.c)
+if(CF_WASM_FIBER_TEST_SRC)
+  cfuture_add_fiber_module(cfuture_fiber_test ${CF_WASM_FIBER_TEST_SRC}
+                           ${CMAKE_CURRENT_LIST_DIR}/tests/wasm/t_support.c)
+endif()
