@@ -391,6 +391,80 @@ static void fiber_awaits_fiber(void) {
   th_env_close(&env);
 }
 
+/* select over two embedded fibers: the loser is unwound from inside the
+ * winner's parent fiber (a nested entry), the winner's rc comes back. */
+static int quick_or_slow(void *arg) {
+  int ms = (int)(intptr_t)arg;
+  int rc = cf_fiber_sleep(ms);
+  return rc < 0 ? rc : ms;
+}
+typedef struct race {
+  int rc, index, loser_live_after;
+} race_t;
+static int racer_fn(void *arg) {
+  race_t *r = arg;
+  cf_fiber_t a, b;
+  cf_future_t *two[2];
+  cf_fiber_init(&a, quick_or_slow, (void *)(intptr_t)50, NULL);
+  cf_fiber_init(&b, quick_or_slow, (void *)(intptr_t)5, NULL);
+  two[0] = &a.co.base;
+  two[1] = &b.co.base;
+  r->rc = cf_await_any(two, 2, &r->index);
+  r->loser_live_after = (int)live_fibers();
+  cf_future_drop(&a.co.base);
+  cf_future_drop(&b.co.base);
+  return 0;
+}
+
+static void select_over_embedded_fibers(void) {
+  th_env_t env;
+  cf_join_handle_t h;
+  race_t r = {0};
+  th_env_open(&env);
+  CHECK_EQ(cf_fiber_spawn(env.rt, racer_fn, &r, NULL, &h), 0);
+  run(&env);
+  CHECK_EQ(live_fibers(), 3);
+  advance(&env, 5);
+  CHECK_EQ(join_rc(&h), 0);
+  CHECK_EQ(r.rc, 5);
+  CHECK_EQ(r.index, 1);
+  CHECK_EQ(r.loser_live_after, 1); /* only the racer itself */
+  CHECK_EQ(live_fibers(), 0);
+  cf_future_drop(&h.base);
+  th_env_close(&env);
+}
+
+/* A fiber aborts its own task: the abort takes effect at its next
+ * suspension, and that await returns CF_ECANCELED. */
+typedef struct selfab {
+  cf_join_handle_t *h;
+  int abort_rc, sleep_rc, after;
+} selfab_t;
+static int self_abort_fn(void *arg) {
+  selfab_t *s = arg;
+  s->abort_rc = cf_task_abort(s->h);
+  s->sleep_rc = cf_fiber_sleep(10);
+  s->after = cf_fiber_canceled();
+  return 0;
+}
+
+static void fiber_aborts_itself(void) {
+  th_env_t env;
+  cf_join_handle_t h;
+  selfab_t s = {0};
+  th_env_open(&env);
+  s.h = &h;
+  CHECK_EQ(cf_fiber_spawn(env.rt, self_abort_fn, &s, NULL, &h), 0);
+  run(&env);
+  CHECK_EQ(s.abort_rc, 0);
+  CHECK_EQ(s.sleep_rc, CF_ECANCELED);
+  CHECK_EQ(s.after, 1);
+  CHECK_EQ(join_rc(&h), CF_ECANCELED);
+  CHECK_EQ(live_fibers(), 0);
+  cf_future_drop(&h.base);
+  th_env_close(&env);
+}
+
 /* ---- cancellation ---- */
 
 typedef struct victim {
@@ -849,7 +923,8 @@ static void stack_overflow_is_reported(void) {
 
 TH_MAIN(TH_CASE(fiber_sleeps), TH_CASE(fiber_channels),
         TH_CASE(fiber_combinators), TH_CASE(stackless_awaits_fiber),
-        TH_CASE(fiber_awaits_fiber), TH_CASE(abort_at_each_await_point),
+        TH_CASE(fiber_awaits_fiber), TH_CASE(select_over_embedded_fibers),
+        TH_CASE(fiber_aborts_itself), TH_CASE(abort_at_each_await_point),
         TH_CASE(abort_before_first_poll_runs_fn_canceled),
         TH_CASE(ignoring_cancellation_is_bounded),
         TH_CASE(runtime_free_unwinds_suspended_fibers),
