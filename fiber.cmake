@@ -31,3 +31,12 @@ if(CF_WASM_FIBER_TEST_SRC)
   cfuture_add_fiber_module(cfuture_fiber_test ${CF_WASM_FIBER_TEST_SRC}
                            ${CMAKE_CURRENT_LIST_DIR}/tests/wasm/t_support.c)
 endif()
+
+# The URL checker demo in fiber style (demo/fiber/), next to the stackless
+# demo module (demo/demo.cmake links demo/*.c without Asyncify).
+file(GLOB CF_DEMO_FIBER_SRC CONFIGURE_DEPENDS
+     ${CMAKE_CURRENT_LIST_DIR}/demo/fiber/*.c)
+if(CF_DEMO_FIBER_SRC)
+  cfuture_add_fiber_module(cfuture_demo_fiber ${CF_DEMO_FIBER_SRC})
+  set_target_properties(cfuture_demo_fiber PROPERTIES OUTPUT_NAME demo_fiber)
+endif()
