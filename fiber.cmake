@@ -7,13 +7,20 @@
 #
 # Flags, each with its reason:
 #   -sASYNCIFY            emscripten_fiber_swap unwinds/rewinds wasm stacks
-#   -sASYNCIFY_IMPORTS=.. the only import that switches is
-#                         emscripten_fiber_swap (in the default list, so the
-#                         list is left at its default plus nothing)
-#   -sASYNCIFY_STACK_SIZE unused by fibers (each has its own buffer); kept
-#                         small so the module does not reserve a big one
-#   $CF_FIBER_ASYNCIFY_EXTRA user additions (e.g. -sASYNCIFY_REMOVE=[...]
-#                         for functions known never to reach a switch)
+#                         (it is in emcc's default ASYNCIFY_IMPORTS, the
+#                         only import of ours that switches, so that list
+#                         is left alone)
+#   -sASYNCIFY_STACK_SIZE the main Asyncify buffer of emscripten_sleep,
+#                         unused by fibers (each has its own buffer, and
+#                         src/wasm/fiber_em.c has one for the original
+#                         stack): kept small
+#   $CF_FIBER_ASYNCIFY_EXTRA user additions. An ASYNCIFY_ONLY list of the
+#                         executor path has not worked yet (docs/fibers.md,
+#                         "What Asyncify costs"), so every function with an
+#                         indirect call is instrumented.
+# Sources of fiber modules live outside the plain modules' globs
+# (tests/wasm/fiber/, demo/fiber/): a fiber export linked into a plain
+# module would not link (emscripten_fiber_swap needs Asyncify).
 set(CF_FIBER_LINK_FLAGS
     -sASYNCIFY=1
     -sASYNCIFY_STACK_SIZE=1024)

@@ -47,8 +47,7 @@ static int w9yield(cf_fiber_call_t *c) {
     rc = cf_fiber_yield();
   if (rc < 0)
     return rc;
-  snprintf(out, sizeof out, "{\"ns_per_yield\":%.4f}",
-           (cfb_now_ns() - t0) / n);
+  snprintf(out, sizeof out, "{\"ns_per_yield\":%.4f}", (cfb_now_ns() - t0) / n);
   return cf_fiber_call_return_text(c, out, strlen(out), 1);
 }
 CF_EXPORT_FIBER(w9yield_export, "w9yield", w9yield, NULL)
