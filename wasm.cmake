@@ -169,3 +169,6 @@ file(GLOB CF_WASM_TEST_SRC CONFIGURE_DEPENDS
 if(CF_WASM_TEST_SRC)
   cfuture_add_module(cfuture_test ${CF_WASM_TEST_SRC})
 endif()
+
+# Fiber modules (Asyncify): cfuture_add_fiber_module, see fiber.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/fiber.cmake OPTIONAL)

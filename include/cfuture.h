@@ -11,6 +11,7 @@
  *   sync.h     notify, mutex, rwlock, semaphore
  *   stream.h   streams (poll-next), map/filter/take, for_each_concurrent
  *   channel.h  oneshot, mpsc, broadcast, watch
+ *   fiber.h    stackful fiber tasks (cf_fiber_spawn, cf_await)
  */
 #ifndef CFUTURE_H
 #define CFUTURE_H
@@ -21,6 +22,7 @@
 #include "cfuture/combine.h"
 #include "cfuture/driver.h"
 #include "cfuture/error.h"
+#include "cfuture/fiber.h"
 #include "cfuture/future.h"
 #include "cfuture/runtime.h"
 #include "cfuture/stream.h"

@@ -34,7 +34,8 @@ extern "C" {
   X(ENETWORK, -1005, "network error")                                          \
   X(EJS, -1006, "JavaScript promise rejected")                                 \
   X(EEMPTY, -1007, "nothing to wait for")                                      \
-  X(EHOST, -1008, "host operation failed")
+  X(EHOST, -1008, "host operation failed")                                     \
+  X(ENOTFIBER, -1020, "not running on a fiber stack")
 
 enum cf_errno {
 #define CF__ERR_ENUM(name, value, msg) CF_##name = (value),

@@ -1,0 +1,92 @@
+// fiber_tax.mjs: W9 (fibers) and the Asyncify tax, outside the full bench.
+//
+//   node bench/wasm/fiber_tax.mjs [--quick]
+//
+// Links build/cfbench-fiber.mjs: the bench module's C (cfb_wasm.c, the
+// same -O3 library) plus fiber_w9.c, with the flags of
+// cfuture_add_fiber_module (-sASYNCIFY). Needs build/cfbench.mjs and
+// build/asyncify.mjs from bench/wasm/build.mjs. Then runs, with
+// run_wasm.mjs / run_asyncify.mjs (each a fresh Node process):
+//   - stackless W1, W2, W3pp, W4seq in the plain and the fiber build
+//     (the tax: fiber / plain, target <= 1.1);
+//   - W9: a fiber awaiting a resolved JS Promise vs the same in stackless
+//     code (W4seq, plain build) and vs EM_ASYNC_JS + Asyncify (target
+//     fiber <= 1.0x Asyncify); fiber yield; spawn+join ns; heap bytes per
+//     parked fiber at the default stack sizes (target <= 8 KiB);
+//   - module sizes (.wasm bytes) of both builds.
+// Prints a table and writes bench/wasm/build/fiber-results.json.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const out = join(here, 'build');
+const quick = process.argv.includes('--quick');
+const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
+for (const f of ['cfbench.mjs', 'libcfuture-O3.a', 'asyncify.mjs'])
+  if (!existsSync(join(out, f))) {
+    console.error(`fiber_tax: build/${f} missing: run node bench/wasm/build.mjs first`);
+    process.exit(3);
+  }
+
+// the link flags of build.mjs (cfuture_add_module) + fiber.cmake's
+const libDir = join(root, 'bindings', 'lib');
+const jsLibs = [join(root, 'bindings', 'gen', 'contract_lib.js'),
+  ...readdirSync(libDir).filter((f) => f.endsWith('.js')).sort().map((f) => join(libDir, f))];
+const exportsList = readFileSync(join(root, 'bindings', 'gen', 'exports.txt'), 'utf8').split(/\s+/).filter(Boolean);
+const moduleFlags = [
+  '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createCfutureModule', '--no-entry',
+  '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=4GB', '-sENVIRONMENT=web,worker,node',
+  `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
+  ...jsLibs.flatMap((l) => ['--js-library', l]), '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
+];
+const fiberFlags = ['-sASYNCIFY=1', '-sASYNCIFY_STACK_SIZE=1024'];
+const fiberMod = join(out, 'cfbench-fiber.mjs');
+execFileSync('emcc', ['-std=c11', '-O3', '-Iinclude', join(here, 'cfb_wasm.c'), join(here, 'fiber_w9.c'),
+  join(out, 'libcfuture-O3.a'), ...moduleFlags, ...fiberFlags, '-o', fiberMod],
+{ cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+
+const reps = quick ? 3 : 5;
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+function run(script, args, moduleEnv = {}) {
+  const r = spawnSync('node', ['--expose-gc', join(here, script), ...args.map(String)],
+    { cwd: root, env: { ...process.env, ...moduleEnv }, encoding: 'utf8', timeout: 300000 });
+  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')}: ${r.stderr.slice(-800)}`);
+  const by = {};
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const o = JSON.parse(line);
+    (by[o.metric] ??= []).push(o.value);
+  }
+  return Object.fromEntries(Object.entries(by).map(([k, v]) => [k, median(v)]));
+}
+const plain = (w, ...a) => run('run_wasm.mjs', [w, reps, ...a]);
+const fiber = (w, ...a) => run('run_wasm.mjs', [w, reps, ...a], { CFB_MODULE: fiberMod });
+
+const N = quick ? 20000 : 200000;
+const rows = [];
+const add = (name, unit, value, base, baseName, target) =>
+  rows.push({ name, unit, value, base, ratio: base ? value / base : null, baseName, target });
+
+for (const [w, metric, n] of [['w1', 'ns_per_task', N], ['w2', 'ns_per_wake', N * 5],
+  ['w3pp', 'ns_per_roundtrip', N], ['w4seq', 'ns_per_await', N]]) {
+  const p = plain(w, n)[metric], f = fiber(w, n)[metric];
+  add(`${w} stackless, fiber build vs plain`, metric, f, p, 'plain build', '<= 1.1');
+}
+const stackless = plain('w4seq', N).ns_per_await;
+const asy = run('run_asyncify.mjs', ['w4seq', reps, N]).ns_per_await;
+const fAwait = fiber('w9await', N).ns_per_await;
+add('W9 fiber await of a resolved JS Promise', 'ns/await', fAwait, asy, 'EM_ASYNC_JS + Asyncify', '<= 1.0');
+add('W9 fiber await of a resolved JS Promise', 'ns/await', fAwait, stackless, 'stackless (plain build)', 'info');
+add('W9 fiber yield (suspend + resume)', 'ns/yield', fiber('w9yield', N / 10).ns_per_yield, null, '', 'info');
+add('W9 fiber spawn+join', 'ns/fiber', fiber('w9spawn', N / 10).ns_per_fiber, null, '', 'info');
+add('W9 heap per parked fiber (default stacks)', 'B/fiber', fiber('w9park', 1000).bytes_per_fiber, 8192, '8 KiB', '<= 1.0');
+const size = (m) => statSync(m.replace(/\.mjs$/, '.wasm')).size;
+add('module size, fiber build vs plain', 'bytes', size(fiberMod), size(join(out, 'cfbench.mjs')), 'plain build', 'info');
+
+for (const r of rows)
+  console.log(`${r.name.padEnd(44)} ${r.value.toFixed(1).padStart(12)} ${r.unit.padEnd(16)}` +
+    (r.base ? ` vs ${r.baseName} ${r.base.toFixed(1)}: ${r.ratio.toFixed(3)}x (target ${r.target})` : ''));
+writeFileSync(join(out, 'fiber-results.json'), JSON.stringify({ when: new Date().toISOString(), n: N, reps, rows }, null, 2));
