@@ -12,12 +12,14 @@
  *   stream.h   streams (poll-next), map/filter/take, for_each_concurrent
  *   channel.h  oneshot, mpsc, broadcast, watch
  *   fiber.h    stackful fiber tasks (cf_fiber_spawn, cf_await)
+ *   blocking.h blocking C work on a thread pool (cf_spawn_blocking)
  */
 #ifndef CFUTURE_H
 #define CFUTURE_H
 
 #include "cfuture/alloc.h"
 #include "cfuture/async.h"
+#include "cfuture/blocking.h"
 #include "cfuture/channel.h"
 #include "cfuture/combine.h"
 #include "cfuture/driver.h"

@@ -6,6 +6,9 @@
 #      --leak-check=full), iterations divided by $CF_VALGRIND_SCALE (1: full)
 #   4. each libFuzzer target (tests/fuzz/fuzz_*.c) for $CF_FUZZ_SECONDS
 #      (60) with clang, ASan+UBSan
+#   5. ctest under ThreadSanitizer (clang; the blocking pool and the
+#      drivers' cross-thread notify; test_fiber is left out: TSan does not
+#      follow ucontext stack switches)
 # Each step prints one summary line; the script exits non-zero if any step
 # failed (all steps run regardless, so one report shows everything).
 # Build trees live under $CF_BUILD_ROOT (default: build/native). Logs are
@@ -126,6 +129,23 @@ elif cmake -S . -B "$d" -DCMAKE_BUILD_TYPE=Debug -DCF_FUZZ=ON \
   done
 else
   say fuzz FAIL "build failed; see $log"
+fi
+
+# ---- 5. ThreadSanitizer ----
+d=$ROOT/tsan
+log=$ROOT/tsan.log
+t0=$SECONDS
+if ! command -v "$SAN_CC" >/dev/null; then
+  say tsan FAIL "$SAN_CC not installed"
+elif build "$d" "$log" -DCF_WERROR=ON -DCF_TSAN=ON -DCMAKE_C_COMPILER="$SAN_CC"; then
+  if (cd "$d" && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --output-on-failure -V -E '^test_fiber$') >>"$log" 2>&1; then
+    say tsan ok "$(ctest_counts "$log"), $SAN_CC ($((SECONDS - t0)) s)"
+  else
+    say tsan FAIL "$(ctest_counts "$log"); see $log"
+  fi
+else
+  say tsan FAIL "build failed; see $log"
 fi
 
 echo

@@ -87,6 +87,8 @@ static void destroy(cf_runtime_t *rt) {
       cf__task_release_if_unused(t);
     }
   }
+  if (rt->pool) /* waits for running blocking jobs, joins the threads */
+    cf__blocking_shutdown(rt);
   while (rt->timers.len) {
     cf_timer_t *tm = cf__timer_heap_peek(&rt->timers);
     cf__timer_heap_remove(&rt->timers, tm);
@@ -216,6 +218,8 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   rt->run_requested = 0;
   rt->in_turn = 1;
   rt->turn_clock = 0;
+  if (rt->pool) /* finished blocking jobs wake their tasks */
+    cf__blocking_drain(rt);
   if (rt->timers.len || !lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;

@@ -141,7 +141,8 @@ struct cf_runtime {
 
   size_t live_tasks, live_wakers, host_holds;
   uint64_t next_id, polls, wakes, turns, timer_arms;
-  uint32_t select_seed; /* first branch of the next fair select */
+  uint32_t select_seed;  /* first branch of the next fair select */
+  struct cf__pool *pool; /* blocking pool (blocking.c), NULL until used */
 };
 
 #define CF_SLOT_NONE UINT32_MAX
@@ -216,6 +217,11 @@ void cf__runtime_sync_timer(cf_runtime_t *rt);
 
 /* time.c */
 void cf__timers_fire(cf_runtime_t *rt, int64_t now);
+
+/* blocking.c: take finished blocking jobs from the cross-thread inbox
+ * (one atomic load when there are none); tear the pool down on free. */
+void cf__blocking_drain(cf_runtime_t *rt);
+void cf__blocking_shutdown(cf_runtime_t *rt);
 
 /* join_set.c: a task of a set finished. */
 void cf__join_set_task_done(cf_task_t *t);

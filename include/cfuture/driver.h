@@ -51,6 +51,14 @@ typedef struct cf_driver_vtable {
    * time, so relative deadlines start from this instead. NULL: `now` is
    * exact (virtual clocks), and deadlines start from it. */
   int64_t (*now_ceil)(void *self);
+  /* Optional, and the one entry callable from any thread: work finished
+   * on another thread (cfuture/blocking.h) and the runtime should run a
+   * turn. A park in progress returns (0) early, or the next park returns
+   * at once; an event-loop driver calls cf_runtime_turn soon on the
+   * runtime's thread. Coalescing several notifies into one turn is fine.
+   * NULL: the driver cannot be woken across threads (blocking jobs are
+   * then refused with CF_ENOTSUP). */
+  void (*notify)(void *self);
 } cf_driver_vtable_t;
 
 typedef struct cf_driver {
@@ -58,14 +66,18 @@ typedef struct cf_driver {
   void *self;
 } cf_driver_t;
 
-/* Native POSIX driver: CLOCK_MONOTONIC, parks with clock_nanosleep. Each
+/* Native POSIX driver: CLOCK_MONOTONIC, parks on a condition variable
+ * (absolute deadline on the monotonic clock) that notify signals. Each
  * runtime needs its own; free it after the runtime. */
 int cf_posix_driver_new(cf_driver_t **out);
 void cf_posix_driver_free(cf_driver_t *d);
 
 /* Virtual-clock driver (tokio's time::pause): time stands still at `start`
  * until advanced; when the runtime parks (idle, waiting on a timer) the
- * clock jumps to the deadline at once. */
+ * clock jumps to the deadline at once. In builds with threads it supports
+ * notify: a park with a notify pending returns at once without moving the
+ * clock, and a park with no deadline (CF_TIME_NEVER) waits in real time
+ * for a notify (without threads it returns CF_EDEADLK). */
 int cf_virtual_driver_new(cf_driver_t **out, int64_t start);
 void cf_virtual_driver_free(cf_driver_t *d);
 /* Move the clock forward by `ms` (>= 0) without running anything. */

@@ -23,6 +23,7 @@ extern "C" {
   X(ERANGE, -34, "value out of range")                                         \
   X(EDEADLK, -35, "operation would deadlock")                                  \
   X(EMSGSIZE, -90, "message or body too large")                                \
+  X(ENOTSUP, -95, "not supported in this build")                               \
   X(ESHUTDOWN, -108, "runtime is being freed")                                 \
   X(ECONNREFUSED, -111, "connection refused")                                  \
   X(ETIMEDOUT, -110, "timed out")                                              \
