@@ -218,8 +218,6 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   rt->run_requested = 0;
   rt->in_turn = 1;
   rt->turn_clock = 0;
-  if (rt->pool) /* finished blocking jobs wake their tasks */
-    cf__blocking_drain(rt);
   if (rt->timers.len || !lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;
@@ -300,6 +298,8 @@ int cf_runtime_turn(cf_runtime_t *rt) {
   if (n < 0)
     return n;
   cf__rt_enter(rt);
+  if (rt->pool) /* finished blocking jobs wake their tasks */
+    cf__blocking_drain(rt);
   n = turn(rt, 0);
   return cf__rt_leave(rt) ? CF_ESHUTDOWN : n;
 }
@@ -309,6 +309,8 @@ int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
   if (total < 0)
     return total;
   cf__rt_enter(rt);
+  if (rt->pool)
+    cf__blocking_drain(rt);
   for (;;) {
     total += turn(rt, 0);
     if (rt->free_pending || (!rt->runq.len && !rt->deferred.len))
@@ -391,6 +393,8 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
       err = rt->driver->vt->park(rt->driver->self, deadline);
       if (err < 0 || rt->free_pending)
         break;
+      if (rt->pool) /* a notify from a blocking job may have ended it */
+        cf__blocking_drain(rt);
     }
   }
   rt->in_block_on = 0;

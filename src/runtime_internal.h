@@ -219,7 +219,10 @@ void cf__runtime_sync_timer(cf_runtime_t *rt);
 void cf__timers_fire(cf_runtime_t *rt, int64_t now);
 
 /* blocking.c: take finished blocking jobs from the cross-thread inbox
- * (one atomic load when there are none); tear the pool down on free. */
+ * (one atomic load when there are none); tear the pool down on free.
+ * Drained where a notify leads (cf_runtime_turn, which event-loop drivers
+ * call; block_on after a park; run_until_stalled) and by the handle's own
+ * poll, never inside the internal turn loop: no cost on the hot path. */
 void cf__blocking_drain(cf_runtime_t *rt);
 void cf__blocking_shutdown(cf_runtime_t *rt);
 
