@@ -172,3 +172,6 @@ endif()
 
 # Fiber modules (Asyncify): cfuture_add_fiber_module, see fiber.cmake.
 include(${CMAKE_CURRENT_LIST_DIR}/fiber.cmake OPTIONAL)
+
+# The threaded flavour (cfuture_add_threads_module), see threads.cmake.
+include(${CMAKE_CURRENT_LIST_DIR}/threads.cmake OPTIONAL)

@@ -50,6 +50,13 @@ export function browserPlatform(prebuilt) {
       } else if (o.module !== undefined) {
         const url = toURL(o.module, 'module').href;
         factory = factoryOf(await import(/* webpackIgnore: true */ /* @vite-ignore */ url), url);
+      } else if (o.threads) { // the threaded flavour: shared memory needs cross-origin isolation
+        if (globalThis.crossOriginIsolated !== true) {
+          throw new Error('cfuture: loadRuntime({ threads: true }) needs a cross-origin-isolated page ' +
+            '(serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; docs/threads.md)');
+        }
+        const url = new URL('../dist/threads/cfuture.threads.mjs', import.meta.url).href;
+        factory = factoryOf(await import(/* webpackIgnore: true */ /* @vite-ignore */ url), url);
       } else {
         factory = prebuilt.factory;
         if (!mo.wasmBinary && o.wasm === undefined && !mo.locateFile) {

@@ -46,6 +46,9 @@ export const nodePlatform = {
       const url = toURL(o.module, 'module');
       factory = factoryOf(await import(url.href), url.href);
       wasm = siblingWasm(url);
+    } else if (o.threads) { // the threaded flavour (threads.cmake), imported only when asked for
+      factory = factoryOf(await import('../dist/threads/cfuture.threads.mjs'), 'threads/cfuture.threads.mjs');
+      wasm = new URL('../dist/threads/cfuture.threads.wasm', import.meta.url);
     } else {
       factory = factoryOf(await import('../dist/cfuture.mjs'), 'cfuture.mjs');
       wasm = new URL('../dist/cfuture.wasm', import.meta.url);

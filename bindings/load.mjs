@@ -32,6 +32,8 @@ function check(options) {
   if (o.wasmBinary !== undefined && !isBytes(o.wasmBinary)) bad('wasmBinary', 'an ArrayBuffer or a typed array');
   for (const k of ['locateFile', 'print', 'printErr']) if (o[k] !== undefined && !isFn(o[k])) bad(k, 'a function');
   if (o.host !== undefined && (o.host === null || typeof o.host !== 'object')) bad('host', 'an object of functions');
+  // threads: the prebuilt threaded module (cf_spawn_blocking on Web Workers; docs/threads.md).
+  if (o.threads !== undefined && typeof o.threads !== 'boolean') bad('threads', 'a boolean');
   return o;
 }
 

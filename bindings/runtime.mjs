@@ -27,7 +27,7 @@ const CREATE = Symbol('cfuture.createRuntime');
 const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Option names loadRuntime() accepts (the loader's and the runtime's). */
-export const LOADER_OPTIONS = Object.freeze(['module', 'moduleFactory', 'wasm', 'wasmBinary', 'locateFile', 'print', 'printErr']);
+export const LOADER_OPTIONS = Object.freeze(['module', 'moduleFactory', 'wasm', 'wasmBinary', 'locateFile', 'print', 'printErr', 'threads']);
 export const RUNTIME_OPTIONS = Object.freeze(['host', 'budgetPolls', 'budgetMs', 'coopBudget']);
 
 function isPlainObject(x) {

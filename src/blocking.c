@@ -32,6 +32,9 @@
  * Costs: spawn O(1) + one lock (+ pthread_create when no idle thread and
  * the pool is below size); completion one lock + at most one notify per
  * batch; drain one atomic load when empty. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime (wasm builds) */
+#endif
 #include "cfuture/blocking.h"
 
 #include "cfuture/alloc.h"
@@ -133,11 +136,7 @@ static uint32_t default_threads(void) {
   return n > 1 ? n - 1 : 1;
 }
 
-#ifdef __EMSCRIPTEN__
-/* wasm (src/wasm/threads.c): the last pool thread was joined; idle Web
- * Workers may go so the host can exit. */
-void cf__blocking_platform_idle(void);
-#else
+#ifndef __EMSCRIPTEN__ /* wasm: src/wasm/threads.c */
 static void cf__blocking_platform_idle(void) {}
 #endif
 

@@ -225,6 +225,9 @@ void cf__timers_fire(cf_runtime_t *rt, int64_t now);
  * poll, never inside the internal turn loop: no cost on the hot path. */
 void cf__blocking_drain(cf_runtime_t *rt);
 void cf__blocking_shutdown(cf_runtime_t *rt);
+/* wasm threaded build (src/wasm/threads.c): the pool's last thread was
+ * joined; the platform may release idle Web Workers so the host can exit. */
+void cf__blocking_platform_idle(void);
 
 /* join_set.c: a task of a set finished. */
 void cf__join_set_task_done(cf_task_t *t);

@@ -1,0 +1,87 @@
+// threads.test.mjs: the threaded module (threads.cmake, cfuture_threads_test:
+// tests/wasm/threads/t_threads.c) in Node: blocking jobs on Emscripten
+// pthreads (worker_threads) awaited from the event loop; results delivered
+// once and identical to one thread's; a running job sees the call's abort;
+// the event loop keeps turning while the pool is saturated; the process
+// exits by itself when the pool has gone idle. Skipped when the module was
+// not built. Every test has a time limit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadRuntime } from '../../bindings/node.mjs';
+
+const MODULE = process.env.CF_THREADS_TEST_MODULE ||
+  fileURLToPath(new URL('../../build-wasm/threads/cfuture_threads_test.mjs', import.meta.url));
+const INDEX = new URL('../../bindings/node.mjs', import.meta.url).href;
+const skip = existsSync(MODULE) ? {} : { skip: `${MODULE} not built` };
+
+test('jobs on 1 and 2 threads give the same results', { ...skip, timeout: 60000 }, async () => {
+  const rt = await loadRuntime({ module: MODULE });
+  const one = await rt.call('par', 8, 2e6, 1);
+  const two = await rt.call('par', 8, 2e6, 2);
+  assert.equal(one.sum, two.sum);
+  assert.equal(two.threads, 2);
+  assert.ok(await rt.call('pool_threads') <= 2);
+  rt.dispose?.();
+});
+
+test('empty jobs round-trip through the inbox', { ...skip, timeout: 60000 }, async () => {
+  const rt = await loadRuntime({ module: MODULE });
+  const r = await rt.call('empties', 200);
+  assert.ok(r.us_per_job > 0 && r.us_per_job < 50000, JSON.stringify(r));
+  rt.dispose?.();
+});
+
+test('aborting the call cancels a running job', { ...skip, timeout: 60000 }, async () => {
+  const rt = await loadRuntime({ module: MODULE });
+  const ac = new AbortController();
+  const p = rt.call('until_cancel', { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 100)); // let a Worker start it
+  assert.equal(await rt.call('cancel_seen'), 0);
+  ac.abort();
+  await assert.rejects(p);
+  const t0 = Date.now();
+  while (await rt.call('cancel_seen') !== 1) {
+    assert.ok(Date.now() - t0 < 10000, 'the job never saw its cancellation');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  rt.dispose?.();
+});
+
+test('the event loop keeps turning while the pool is busy', { ...skip, timeout: 60000 }, async () => {
+  const rt = await loadRuntime({ module: MODULE });
+  let ticks = 0, worst = 0, last = performance.now();
+  const iv = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+    ticks++;
+  }, 5);
+  const r = await rt.call('par', 4, 1e8, 2);
+  clearInterval(iv);
+  assert.ok(r.ms > 100, `jobs too short to tell (${r.ms} ms)`);
+  assert.ok(ticks >= r.ms / 50, `only ${ticks} interval ticks in ${r.ms} ms`);
+  assert.ok(worst < 200, `the event loop stalled for ${worst} ms`);
+  rt.dispose?.();
+});
+
+test('Node exits by itself once the pool is idle', { ...skip, timeout: 30000 }, async () => {
+  const src = `import { loadRuntime } from ${JSON.stringify(INDEX)};
+const rt = await loadRuntime({ module: ${JSON.stringify(MODULE)} });
+const r = await rt.call('par', 4, 1e6, 2);
+console.log('done', r.threads);`;
+  const t0 = Date.now();
+  const r = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
+    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
+  });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /done 2/);
+  assert.ok(Date.now() - t0 < 15000);
+});
