@@ -116,6 +116,7 @@ struct cf__pool {
   uint32_t max_threads, threads, idle, queued, running, exited;
   int64_t keep_alive_ms;
   int shutdown;
+  int orphaned; /* wasm: freed runtime left live threads; the last frees p */
   uint64_t threads_started;
   /* runtime thread only */
   uint32_t in_flight;
@@ -137,7 +138,7 @@ static uint32_t default_threads(void) {
 }
 
 #ifndef __EMSCRIPTEN__ /* wasm: src/wasm/threads.c */
-static void cf__blocking_platform_idle(void) {}
+void cf__blocking_platform_idle(void) {}
 #endif
 
 static void notify(struct cf__pool *p) {
@@ -156,6 +157,23 @@ static struct timespec deadline_in(int64_t ms) {
     ts.tv_nsec -= 1000000000L;
   }
   return ts;
+}
+
+static void pool_destroy(struct cf__pool *p) {
+  pthread_cond_destroy(&p->work_cv);
+  pthread_mutex_destroy(&p->mu);
+  cf_free(p->slots, MAX_THREADS * sizeof *p->slots);
+  cf_free(p, sizeof *p);
+}
+
+/* The last thread of an orphaned pool (wasm, see cf__blocking_shutdown):
+ * free it, then let the main thread release the idle Workers. */
+static void pool_free_orphan(struct cf__pool *p) {
+  pool_destroy(p);
+#ifdef __EMSCRIPTEN__
+  emscripten_async_run_in_main_runtime_thread(EM_FUNC_SIG_V,
+                                              cf__blocking_platform_idle);
+#endif
 }
 
 /* A pool thread. Allocates nothing (the allocator hook need not be
@@ -199,6 +217,14 @@ static void *worker_main(void *varg) {
     j->state = J_FINISHED;
     me->job = NULL;
     p->running--;
+    if (p->orphaned) { /* the runtime is gone: nobody takes the result */
+      pthread_mutex_unlock(&p->mu);
+      if (j->drop_arg)
+        j->drop_arg(j->arg);
+      cf_free(j, sizeof *j);
+      pthread_mutex_lock(&p->mu);
+      continue;
+    }
     if (p->in_tail)
       p->in_tail->next = j;
     else
@@ -213,6 +239,13 @@ static void *worker_main(void *varg) {
   p->threads--;
   me->state = S_EXITED;
   p->exited++;
+  if (p->orphaned) {
+    int last = p->threads == 0;
+    pthread_mutex_unlock(&p->mu);
+    if (last)
+      pool_free_orphan(p);
+    return NULL;
+  }
   if (!p->shutdown && !atomic_exchange(&p->inbox_flag, 1))
     notify(p);
   pthread_mutex_unlock(&p->mu);
@@ -550,7 +583,7 @@ void cf__blocking_shutdown(cf_runtime_t *rt) {
   struct cf__pool *p = rt->pool;
   cf_blocking_job_t *queued, *j, *next;
   pthread_t tids[MAX_THREADS];
-  uint32_t i, n;
+  uint32_t i, n, live;
   pthread_mutex_lock(&p->mu);
   p->shutdown = 1;
   queued = p->q_head;
@@ -573,16 +606,36 @@ void cf__blocking_shutdown(cf_runtime_t *rt) {
     }
     job_finalize(rt, j);
   }
-  /* Every thread started and not yet joined; after the joins nothing
-   * else touches the pool. */
+  /* Every thread started and not yet joined. Natively: join them all
+   * (running fns return early, they see cancelled); then nothing else
+   * touches the pool. wasm: the main thread must not wait for a Worker (one
+   * that has not started yet needs this very event loop to load), so only
+   * exited threads are joined; live ones are detached and the pool is
+   * orphaned: their jobs are finalized on their own thread (drop_arg runs
+   * there) and the last one out frees the pool. */
   pthread_mutex_lock(&p->mu);
-  for (i = 0, n = 0; i < MAX_THREADS; i++)
+  for (i = 0, n = 0; i < MAX_THREADS; i++) {
+#ifdef __EMSCRIPTEN__
+    if (p->slots[i].state == S_LIVE) {
+      cf_blocking_job_t *rj = p->slots[i].job;
+      if (rj && rj->handle) {
+        rj->handle->job = NULL;
+        rj->handle->base.rc = CF_ESHUTDOWN;
+      }
+      pthread_detach(p->slots[i].tid);
+      continue;
+    }
+#endif
     if (p->slots[i].state != S_FREE)
       tids[n++] = p->slots[i].tid;
+  }
+  live = p->threads;
+#ifdef __EMSCRIPTEN__
+  p->orphaned = live != 0;
+#endif
   pthread_mutex_unlock(&p->mu);
   for (i = 0; i < n; i++)
     pthread_join(tids[i], NULL);
-  p->exited = 0;
   for (j = p->in_head; j; j = next) {
     next = j->next;
     p->completed++;
@@ -593,11 +646,14 @@ void cf__blocking_shutdown(cf_runtime_t *rt) {
     job_finalize(rt, j);
   }
   p->in_head = p->in_tail = NULL;
-  pthread_cond_destroy(&p->work_cv);
-  pthread_mutex_destroy(&p->mu);
-  cf_free(p->slots, MAX_THREADS * sizeof *p->slots);
   rt->pool = NULL;
-  cf_free(p, sizeof *p);
+#ifdef __EMSCRIPTEN__
+  if (live)
+    return; /* the last live thread frees p */
+#endif
+  (void)live;
+  p->exited = 0;
+  pool_destroy(p);
   cf__blocking_platform_idle();
 }
 
