@@ -46,6 +46,8 @@ export interface LoadOptions {
   print?: (line: string) => void;
   /** C stderr, line by line. */
   printErr?: (line: string) => void;
+  /** Load the prebuilt threaded module (cf_spawn_blocking on Web Workers; needs a cross-origin-isolated page in browsers; docs/threads.md). */
+  threads?: boolean;
   /** Host functions C can await. */
   host?: Record<string, HostFunction>;
   /** Task polls per executor turn (default 1024). */
