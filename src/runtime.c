@@ -53,7 +53,7 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
       opts && opts->coop_budget ? opts->coop_budget : DEFAULT_COOP;
   rt->free_slot = CF_SLOT_NONE;
   rt->armed_deadline = CF_TIME_NEVER;
-  cf__timer_heap_init(&rt->timers);
+  cf__timers_init(&rt->timers);
   if (rt->driver->vt->attach)
     rt->driver->vt->attach(rt->driver->self, rt);
   *out = rt;
@@ -88,11 +88,11 @@ static void destroy(cf_runtime_t *rt) {
     }
   }
   while (rt->timers.len) {
-    cf_timer_t *tm = cf__timer_heap_peek(&rt->timers);
-    cf__timer_heap_remove(&rt->timers, tm);
+    cf_timer_t *tm = cf__timers_peek(&rt->timers);
+    cf__timers_remove(&rt->timers, tm);
     cf_waker_drop(&tm->waker);
   }
-  cf__timer_heap_free(&rt->timers);
+  cf__timers_free(&rt->timers);
   if (rt->armed_deadline != CF_TIME_NEVER && rt->driver->vt->arm_timer)
     rt->driver->vt->arm_timer(rt->driver->self, CF_TIME_NEVER);
   if (rt->alive && rt->driver->vt->keepalive)
@@ -160,7 +160,7 @@ void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind) {
 }
 
 void cf__runtime_sync_timer(cf_runtime_t *rt) {
-  cf_timer_t *first = cf__timer_heap_peek(&rt->timers);
+  cf_timer_t *first = cf__timers_peek(&rt->timers);
   int64_t want = first ? first->deadline : CF_TIME_NEVER;
   if (want != rt->armed_deadline) {
     rt->armed_deadline = want;
@@ -209,8 +209,8 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
  * that first poll. */
 static int turn(cf_runtime_t *rt, int lazy_clock) {
   int64_t start = 0, elapsed;
-  uint32_t polls = 0, next_check = 1;
-  int started = 0;
+  uint32_t polls = 0, next_check = 1, fire_at = CF_TIMER_BATCH;
+  int started = 0, timers_due = 0;
   cf_task_t *t;
 
   rt->run_requested = 0;
@@ -220,13 +220,22 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;
     if (rt->timers.len)
-      cf__timers_fire(rt, start);
+      timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
   }
   admit_deferred(rt);
   /* A free requested inside this turn stops it at the next task: what is
-   * still queued is aborted by the free, not polled. */
-  while (polls < rt->budget_polls && !rt->free_pending &&
-         (t = cf__task_dequeue(&rt->runq))) {
+   * still queued is aborted by the free, not polled. Timers due at the
+   * start fire in batches, the next one when the queue runs dry or after
+   * CF_TIMER_BATCH polls, so the tasks of a burst are polled while the
+   * memory their timers touched is still in cache; what the budget leaves
+   * due fires in the next turn (the host timer is armed overdue). */
+  while (polls < rt->budget_polls && !rt->free_pending) {
+    if (timers_due && (polls >= fire_at || !rt->runq.head)) {
+      timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
+      fire_at = polls + CF_TIMER_BATCH;
+    }
+    if (!(t = cf__task_dequeue(&rt->runq)))
+      break;
     if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
       cf__task_release_if_unused(t);
       continue;
@@ -374,7 +383,7 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
     if (rt->root_woken || rt->runq.len || rt->deferred.len)
       continue;
     {
-      cf_timer_t *first = cf__timer_heap_peek(&rt->timers);
+      cf_timer_t *first = cf__timers_peek(&rt->timers);
       int64_t deadline = first ? first->deadline : CF_TIME_NEVER;
       if (deadline == CF_TIME_NEVER && !rt->host_holds) {
         err = CF_EDEADLK; /* nothing left that could ever wake f */

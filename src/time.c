@@ -1,11 +1,13 @@
 /* time.c: timer registration and the time futures (sleep, sleep_until,
  * interval, timeout).
  *
- * A timer is "fired" by being popped from the heap with its deadline <= now;
- * a future whose timer is no longer armed and whose deadline has passed is
- * ready. Nothing fires before its deadline, equal deadlines fire in start
- * order (heap seq), and a timer changed outside a turn re-syncs the one
- * host timer immediately. */
+ * A timer is "fired" by being popped from the runtime's timer queue
+ * (timer_wheel.h) with its deadline <= now; a future whose timer is no
+ * longer armed and whose deadline has passed is ready. Nothing fires
+ * before its deadline, equal deadlines fire in start order, and a timer
+ * changed outside a turn re-syncs the one host timer immediately.
+ * Costs: start, cancel and fire are O(1) for deadlines within the wheel's
+ * window (4 s), O(log n) beyond it; a fire is one pop and one wake. */
 #include "runtime_internal.h"
 
 #include "cfuture/error.h"
@@ -30,7 +32,8 @@ static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
   if (deadline <= now)
     return 1;
   t->rt = rt;
-  err = cf__timer_heap_push(&rt->timers, t);
+  /* now - 1 bounds the clock from below even when now was rounded up. */
+  err = cf__timers_insert(&rt->timers, t, now > INT64_MIN ? now - 1 : now);
   if (err < 0)
     return err;
   t->waker = cf_waker_clone(w);
@@ -48,18 +51,20 @@ void cf_timer_cancel(cf_timer_t *t) {
   cf_runtime_t *rt = t->rt;
   if (!cf_timer_is_armed(t))
     return;
-  cf__timer_heap_remove(&rt->timers, t);
+  cf__timers_remove(&rt->timers, t);
   cf_waker_drop(&t->waker);
   if (!rt->in_turn)
     cf__runtime_sync_timer(rt);
 }
 
-void cf__timers_fire(cf_runtime_t *rt, int64_t now) {
+int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max) {
   cf_timer_t *t;
-  while ((t = cf__timer_heap_peek(&rt->timers)) != NULL && t->deadline <= now) {
-    cf__timer_heap_remove(&rt->timers, t);
+  for (; max; max--) {
+    if (!(t = cf__timers_pop_due(&rt->timers, now)))
+      return 0;
     cf_waker_wake(&t->waker);
   }
+  return 1;
 }
 
 /* ---- sleep ---- */

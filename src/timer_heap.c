@@ -15,7 +15,7 @@ static int before(const cf_timer_slot_t *a, const cf_timer_slot_t *b) {
 
 static void place(cf_timer_heap_t *h, uint32_t i, cf_timer_slot_t e) {
   h->items[i] = e;
-  e.t->heap_index = i;
+  e.t->where = i;
 }
 
 static void sift_up(cf_timer_heap_t *h, uint32_t i, cf_timer_slot_t e) {
@@ -56,7 +56,7 @@ void cf__timer_heap_init(cf_timer_heap_t *h) {
 void cf__timer_heap_free(cf_timer_heap_t *h) {
   uint32_t i;
   for (i = 0; i < h->len; i++)
-    h->items[i].t->heap_index = UINT32_MAX;
+    h->items[i].t->where = CF_TIMER_IDLE;
   cf_free(h->items, (size_t)h->cap * sizeof *h->items);
   cf__timer_heap_init(h);
 }
@@ -65,7 +65,7 @@ int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t) {
   if (h->len == h->cap) {
     uint32_t ncap = h->cap ? h->cap * 2 : 64;
     cf_timer_slot_t *n;
-    if (ncap <= h->cap)
+    if (ncap <= h->cap || ncap > 0x80000000u) /* indices stay below 2^31 */
       return CF_ENOMEM;
     n = cf_realloc(h->items, (size_t)h->cap * sizeof *n,
                    (size_t)ncap * sizeof *n);
@@ -76,9 +76,8 @@ int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t) {
   }
   {
     cf_timer_slot_t e;
-    t->seq = h->next_seq++;
     e.deadline = t->deadline;
-    e.seq = t->seq;
+    e.seq = h->next_seq++;
     e.t = t;
     sift_up(h, h->len++, e);
   }
@@ -101,9 +100,9 @@ static void maybe_shrink(cf_timer_heap_t *h) {
 }
 
 void cf__timer_heap_remove(cf_timer_heap_t *h, cf_timer_t *t) {
-  uint32_t i = t->heap_index;
+  uint32_t i = t->where;
   cf_timer_slot_t last = h->items[--h->len];
-  t->heap_index = UINT32_MAX;
+  t->where = CF_TIMER_IDLE;
   if (last.t != t) {
     if (i > 0 && before(&last, &h->items[(i - 1) / ARITY]))
       sift_up(h, i, last);

@@ -1,9 +1,10 @@
-/* timer_heap.h: the runtime's timer queue, a 4-ary min-heap ordered by
- * (deadline, seq) over embedded cf_timer_t registrations. Each slot keeps
+/* timer_heap.h: a 4-ary min-heap ordered by (deadline, seq) over embedded
+ * cf_timer_t registrations: the part of the timer queue (timer_wheel.h)
+ * that holds deadlines beyond the wheel's window. Each slot keeps
  * its key inline beside the pointer, so sifting compares keys in the array
  * without touching the timers themselves (which are scattered in futures).
- * Invariants: items[i].t->heap_index == i for every entry in the heap;
- * entries outside the heap have heap_index == UINT32_MAX; seq is unique
+ * Invariants: items[i].t->where == i for every entry in the heap (and
+ * i < 2^31); entries removed get where == CF_TIMER_IDLE; seq is unique
  * per push, so the order is total and equal deadlines pop in push order.
  * Costs: push and remove O(log n), peek O(1); no allocation except the
  * geometric growth of `items`. */
@@ -29,8 +30,8 @@ typedef struct cf_timer_heap {
 
 void cf__timer_heap_init(cf_timer_heap_t *h);
 void cf__timer_heap_free(cf_timer_heap_t *h);
-/* Insert `t` (not in the heap) with t->deadline set; assigns t->seq.
- * Returns 0 or CF_ENOMEM (t untouched). */
+/* Insert `t` (not in the heap) with t->deadline set. Returns 0 or
+ * CF_ENOMEM (t untouched). */
 int cf__timer_heap_push(cf_timer_heap_t *h, cf_timer_t *t);
 /* Remove `t` (must be in this heap). */
 void cf__timer_heap_remove(cf_timer_heap_t *h, cf_timer_t *t);
