@@ -209,7 +209,7 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
  * that first poll. */
 static int turn(cf_runtime_t *rt, int lazy_clock) {
   int64_t start = 0, elapsed;
-  uint32_t polls = 0, next_check = 1, fire_at = CF_TIMER_BATCH;
+  uint32_t polls = 0, next_check = 1;
   int started = 0, timers_due = 0;
   cf_task_t *t;
 
@@ -219,22 +219,20 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   if (rt->timers.len || !lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;
-    if (rt->timers.len)
-      timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
+    timers_due = rt->timers.len != 0;
   }
   admit_deferred(rt);
   /* A free requested inside this turn stops it at the next task: what is
    * still queued is aborted by the free, not polled. Timers due at the
-   * start fire in batches, the next one when the queue runs dry or after
-   * CF_TIMER_BATCH polls, so the tasks of a burst are polled while the
-   * memory their timers touched is still in cache; what the budget leaves
-   * due fires in the next turn (the host timer is armed overdue). */
-  while (polls < rt->budget_polls && !rt->free_pending) {
-    if (timers_due && (polls >= fire_at || !rt->runq.head)) {
+   * start fire in batches: one first, then one whenever the queue runs
+   * dry or the polls reach a multiple of CF_TIMER_BATCH, so the tasks of a
+   * burst are polled while the memory their timers touched is still in
+   * cache; what the budget leaves due fires in the next turn (the host
+   * timer is armed overdue). */
+  while (polls < rt->budget_polls) {
+    if (timers_due && (!rt->runq.head || !(polls % CF_TIMER_BATCH)))
       timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
-      fire_at = polls + CF_TIMER_BATCH;
-    }
-    if (!(t = cf__task_dequeue(&rt->runq)))
+    if (rt->free_pending || !(t = cf__task_dequeue(&rt->runq)))
       break;
     if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
       cf__task_release_if_unused(t);

@@ -26,14 +26,11 @@ static int64_t saturating_add(int64_t a, int64_t b) {
 static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                           const cf_waker_t *w, int64_t now) {
   int err;
-  if (cf_timer_is_armed(t))
-    cf_timer_cancel(t);
-  t->deadline = deadline;
+  t->deadline = deadline; /* t is not armed (callers cancel first) */
   if (deadline <= now)
     return 1;
   t->rt = rt;
-  /* now - 1 bounds the clock from below even when now was rounded up. */
-  err = cf__timers_insert(&rt->timers, t, now > INT64_MIN ? now - 1 : now);
+  err = cf__timers_insert(&rt->timers, t, now);
   if (err < 0)
     return err;
   t->waker = cf_waker_clone(w);
@@ -44,6 +41,7 @@ static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
 
 int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                    const cf_waker_t *w) {
+  cf_timer_cancel(t);
   return timer_start_at(rt, t, deadline, w, cf_runtime_now(rt));
 }
 
@@ -171,6 +169,7 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     cf_waker_register(&iv->timer.waker, cx->waker);
     return CF_PENDING;
   }
+  cf_timer_cancel(&iv->timer); /* armed for an older tick, if at all */
   r = timer_start_at(cx->rt, &iv->timer, iv->next, cx->waker, now);
   if (r < 0) {
     f->rc = r;

@@ -1,68 +1,72 @@
 /* timer_wheel.h: the runtime's timer queue: a timing wheel of exact
- * millisecond slots in front of a 4-ary heap (timer_heap.h).
+ * millisecond slots in front of a binary heap of later deadlines.
  *
  * The wheel covers the window [base, base + CF_WHEEL_SLOTS) ms: slot
  * `deadline & (CF_WHEEL_SLOTS - 1)` holds exactly the timers due at that
  * one deadline, as a circular doubly linked FIFO through the timers
- * themselves, in start order. An occupancy bitmap (one bit per slot, plus
- * a summary word with one bit per bitmap word) finds the first non-empty
- * slot at or after `base` with two count-trailing-zeros. Timers due at or
- * beyond base + CF_WHEEL_SLOTS wait in the heap (`far`), ordered by
- * (deadline, start order); they move into the wheel, in that order, as
- * soon as base advances far enough (migration is eager: every time base
- * moves).
+ * themselves, in start order. An occupancy bitmap (one bit per slot) finds
+ * the first non-empty slot at or after `base` with one count-trailing-
+ * zeros after at most CF_WHEEL_WORDS (64) word tests. Timers due at or
+ * beyond base + CF_WHEEL_SLOTS at their start go to a binary heap
+ * (`far`) of timer pointers ordered by (deadline, seq), where they stay
+ * until they fire or are cancelled; a far timer's `where` is its index and
+ * its seq (unique per heap insert) breaks ties. base moves up to the clock
+ * at each expiry pass (and when the queue is empty at an insert).
  *
  * Invariants:
  *   - every wheel timer has base <= deadline < base + CF_WHEEL_SLOTS, so
  *     a slot never mixes deadlines and slot order from base is deadline
- *     order; every far timer has deadline >= base + CF_WHEEL_SLOTS;
- *   - base never decreases, so once a deadline is inside the window no
- *     timer with that deadline is ever put in the heap: all timers of one
- *     deadline are in one place, in start order (the heap's sequence,
- *     then wheel FIFO order, which migration preserves);
+ *     order;
+ *   - base never decreases, so once a deadline is inside the window every
+ *     later timer with that deadline goes to the wheel: for one deadline,
+ *     the heap's timers (in seq order) were all started before the
+ *     wheel's (in FIFO order); the earliest timer is the earlier of the
+ *     wheel's first and the heap's top, the heap's on a tie;
  *   - t->where is CF_TIMER_IDLE (not armed), CF_TIMER_WHEEL | slot, or
- *     t's index in the far heap (< CF_TIMER_WHEEL); len counts both.
+ *     t's index in the far heap (< CF_TIMER_WHEEL), and far[where] == t;
+ *     len counts both parts.
  * Costs: insert, cancel and expiry of a timer due within the window are
- * O(1) (a few word operations on the bitmap and a list splice, no
- * allocation); the earliest deadline (peek) is O(1); a timer due beyond
- * the window pays O(log n) once to enter the heap and once to migrate (or
- * be cancelled). Memory: the slot array (CF_WHEEL_SLOTS pointers: 16 KiB
- * on wasm32, 32 KiB on 64-bit), allocated by the first timer inside the
- * window and kept until cf__timers_free; the bitmap lives in the
- * structure (520 bytes); the heap grows geometrically and shrinks when
- * mostly empty. */
+ * O(1) (a bit operation and a list splice, no allocation); the earliest
+ * deadline (peek) is O(1) (a bitmap scan of at most 512 bytes); a timer
+ * due beyond the window at its start pays O(log n) to enter the heap and
+ * to leave it. Memory: the slot array (CF_WHEEL_SLOTS pointers: 16 KiB on
+ * wasm32, 32 KiB on 64-bit), allocated by the first timer and kept until
+ * cf__timers_free; the bitmap lives in the structure (512 bytes); the
+ * heap's pointer array grows geometrically (and is kept: deadlines this
+ * far ahead are rare). */
 #ifndef CF_TIMER_WHEEL_H
 #define CF_TIMER_WHEEL_H
 
 #include <stdint.h>
 
-#include "timer_heap.h"
+#include "cfuture/time.h"
 
 #define CF_WHEEL_BITS 12u
-#define CF_WHEEL_SLOTS (1u << CF_WHEEL_BITS)  /* ms covered by the wheel */
-#define CF_WHEEL_WORDS (CF_WHEEL_SLOTS / 64u) /* <= 64: one summary word */
+#define CF_WHEEL_SLOTS (1u << CF_WHEEL_BITS) /* ms covered by the wheel */
+#define CF_WHEEL_WORDS (CF_WHEEL_SLOTS / 64u)
 /* t->where of a wheel timer: this bit | its slot (heap indices are below
  * it, and CF_TIMER_IDLE is never a wheel slot: CF_WHEEL_SLOTS < 2^31). */
 #define CF_TIMER_WHEEL 0x80000000u
 
 typedef struct cf_timers {
-  cf_timer_t **slots; /* CF_WHEEL_SLOTS list heads; NULL until needed */
-  uint64_t occ[CF_WHEEL_WORDS];
-  uint64_t summary; /* bit w: occ[w] != 0 */
+  cf_timer_t **slots; /* CF_WHEEL_SLOTS list heads (valid where occ has
+                         its bit); NULL until the first timer */
+  cf_timer_t **far;   /* binary min-heap by (deadline, seq) */
+  uint64_t occ[CF_WHEEL_WORDS]; /* bit p: slot p is not empty */
   int64_t base;
-  uint32_t len, wheel_len;
-  cf_timer_heap_t far;
+  uint64_t next_seq;
+  uint32_t len, wheel_len, far_len, far_cap;
 } cf_timers_t;
 
 void cf__timers_init(cf_timers_t *q);
-/* Release the structure's memory. Timers still in it are marked idle
- * (their wakers are the caller's to drop first). */
+/* Release the structure's memory; q must be empty (len == 0). */
 void cf__timers_free(cf_timers_t *q);
-/* Add `t` (not armed, t->deadline set). `lo` bounds the clock from below:
- * every deadline inserted later is > lo and every later expiry time is
- * >= lo (time.c passes its clock reading minus one, which also covers a
- * reading rounded up). Returns 0 or CF_ENOMEM (t untouched). */
-int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t lo);
+/* Add `t` (not armed, t->deadline set). `now` is a clock reading, maybe
+ * rounded up to the next ms: every deadline inserted later is >= now and
+ * every later expiry time is >= now - 1 (true of any reading of the
+ * runtime's clock, which is monotonic, whole ms, and never starts a timer
+ * due by then). Returns 0 or CF_ENOMEM (t untouched). */
+int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t now);
 /* Remove `t` (armed in q). */
 void cf__timers_remove(cf_timers_t *q, cf_timer_t *t);
 /* The timer that fires first (earliest deadline, then start order), or

@@ -25,13 +25,19 @@
 extern "C" {
 #endif
 
-/* A timer registration (embedded; managed by the runtime). next/prev link
- * it into its deadline's slot of the runtime's timer wheel; `where` says
- * where it is (CF_TIMER_IDLE: not armed). */
+/* A timer registration (embedded; managed by the runtime). In the
+ * runtime's timer wheel next/prev link it into its deadline's slot; in the
+ * heap of far deadlines seq orders equal deadlines. `where` says where it
+ * is (CF_TIMER_IDLE: not armed). */
 typedef struct cf_timer {
   int64_t deadline;
   cf_waker_t waker;
-  struct cf_timer *next, *prev;
+  union {
+    struct {
+      struct cf_timer *next, *prev;
+    } link;
+    uint64_t seq;
+  } u;
   cf_runtime_t *rt;
   uint32_t where;
 } cf_timer_t;
@@ -102,7 +108,7 @@ void cf_timer_cancel(cf_timer_t *t);
 static inline void cf_timer_init(cf_timer_t *t) {
   t->deadline = 0;
   t->waker = CF_WAKER_NONE;
-  t->next = t->prev = NULL;
+  t->u.seq = 0;
   t->rt = NULL;
   t->where = CF_TIMER_IDLE;
 }
