@@ -232,8 +232,13 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   while (polls < rt->budget_polls) {
     if (timers_due && (!rt->runq.head || !(polls % CF_TIMER_BATCH)))
       timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
-    if (rt->free_pending || !(t = cf__task_dequeue(&rt->runq)))
+    if (rt->free_pending)
       break;
+    if (!(t = cf__task_dequeue(&rt->runq))) {
+      if (timers_due) /* the wakes queued nothing (user wakers) */
+        continue;
+      break;
+    }
     if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
       cf__task_release_if_unused(t);
       continue;

@@ -27,9 +27,9 @@ static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                           const cf_waker_t *w, int64_t now) {
   int err;
   t->deadline = deadline; /* t is not armed (callers cancel first) */
+  t->rt = rt;
   if (deadline <= now)
     return 1;
-  t->rt = rt;
   err = cf__timers_insert(&rt->timers, t, now);
   if (err < 0)
     return err;
@@ -74,12 +74,12 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
     f->rc = CF_EINVAL;
     return CF_READY;
   }
-  if (s->timer.rt == NULL) { /* first poll: the deadline starts now */
+  if (s->timer.rt == NULL) { /* first poll: the deadline starts now (rt is
+                               set once it is armed or found due) */
     /* A relative deadline starts from the clock rounded up, so it never
      * falls before start + duration in real time (see driver now_ceil). */
     int64_t now = s->absolute || s->arg <= 0 ? cf_runtime_now(cx->rt)
                                              : cf__runtime_now_ceil(cx->rt);
-    s->timer.rt = cx->rt;
     s->timer.deadline = s->absolute
                             ? s->arg
                             : (s->arg <= 0 ? now : saturating_add(now, s->arg));

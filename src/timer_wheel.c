@@ -118,7 +118,6 @@ void cf__timers_init(cf_timers_t *q) {
 void cf__timers_free(cf_timers_t *q) {
   cf_free(q->slots, CF_WHEEL_SLOTS * sizeof *q->slots);
   cf_free(q->far, (size_t)q->far_cap * sizeof *q->far);
-  cf__timers_init(q);
 }
 
 int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t now) {

@@ -59,7 +59,8 @@ typedef struct cf_timers {
 } cf_timers_t;
 
 void cf__timers_init(cf_timers_t *q);
-/* Release the structure's memory; q must be empty (len == 0). */
+/* Release the structure's memory; q must be empty (len == 0), and is
+ * unusable until initialised again. */
 void cf__timers_free(cf_timers_t *q);
 /* Add `t` (not armed, t->deadline set). `now` is a clock reading, maybe
  * rounded up to the next ms: every deadline inserted later is >= now and
