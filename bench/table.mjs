@@ -49,7 +49,7 @@ function table() {
   ];
   for (const r of records) {
     const met = r.met == null ? (r.target === 'info' ? '' : '–') : r.met ? 'yes' : '**no**';
-    out.push(`| ${esc(r.workload)} | ${esc(r.metric)}, ${esc(r.unit)} | ${withRange(r.cfuture, r.cfuture_spread)} | ${esc(r.baseline)} | ${r.baseline_value == null ? '' : withRange(r.baseline_value, r.baseline_spread)} | ${r.ratio == null ? '' : r.ratio.toFixed(2) + '×'} | ${esc(target(r.target))} | ${met} |`);
+    out.push(`| ${esc(r.workload)} | ${esc(r.metric)}, ${esc(r.unit)} | ${withRange(r.cfuture, r.cfuture_spread)} | ${esc(r.baseline)} | ${r.baseline_value == null ? '' : withRange(r.baseline_value, r.baseline_spread)} | ${r.ratio == null || r.target.startsWith('==') ? '' : r.ratio.toFixed(2) + '×'} | ${esc(target(r.target))} | ${met} |`);
   }
   const judged = records.filter((r) => r.met != null);
   const met = judged.filter((r) => r.met).length;
