@@ -227,8 +227,9 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
    * start fire in batches: one first, then one whenever the queue runs
    * dry or the polls reach a multiple of CF_TIMER_BATCH, so the tasks of a
    * burst are polled while the memory their timers touched is still in
-   * cache; what the budget leaves due fires in the next turn (the host
-   * timer is armed overdue). */
+   * cache; the time slice is checked while due timers remain even if the
+   * queue is momentarily empty, and what the budget leaves due fires in
+   * the next turn (the host timer is armed overdue). */
   while (polls < rt->budget_polls) {
     if (timers_due && (!rt->runq.head || !(polls % CF_TIMER_BATCH)))
       timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
@@ -245,7 +246,7 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
     }
     cf__task_run(rt, t);
     polls++;
-    if (polls == next_check && rt->runq.head) {
+    if (polls == next_check && (rt->runq.head || timers_due)) {
       rt->turn_now = cf_runtime_now(rt);
       rt->turn_clock = 1;
       if (!started) {

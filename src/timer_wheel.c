@@ -111,8 +111,9 @@ static void unlink_wheel(cf_timers_t *q, cf_timer_t *t) {
 /* ---- the queue ---- */
 
 void cf__timers_init(cf_timers_t *q) {
+  /* base 0: a clock before 0 would only send negative deadlines to the
+   * heap (no driver has one) */
   memset(q, 0, sizeof *q);
-  q->base = INT64_MIN;
 }
 
 void cf__timers_free(cf_timers_t *q) {

@@ -11,7 +11,9 @@
  *     some far beyond it, stepped through with irregular clock steps: each
  *     fires in the first turn whose clock reaches its deadline, in
  *     (deadline, start) order, and the host timer always follows the
- *     earliest pending deadline. */
+ *     earliest pending deadline;
+ *   - a burst of due timers fires in batches between polls and ends the
+ *     turn at its time slice, the rest in later turns. */
 #include <stdlib.h>
 
 #include "harness.h"
@@ -178,5 +180,94 @@ static void many_timers_fire_exactly_in_order(void) {
   free(sorted);
 }
 
+/* ---- a burst of due timers respects the turn's time slice ---- */
+
+/* A driver whose clock moves 1 ms at every read once `ticking` is set. */
+typedef struct tick_driver {
+  cf_driver_t base;
+  int64_t now, armed;
+  int ticking;
+} tick_driver_t;
+static void td_attach(void *self, struct cf_runtime *rt) {
+  (void)self;
+  (void)rt;
+}
+static int64_t td_now(void *self) {
+  tick_driver_t *d = self;
+  return d->ticking ? d->now++ : d->now;
+}
+static void td_arm(void *self, int64_t deadline) {
+  ((tick_driver_t *)self)->armed = deadline;
+}
+static void td_request(void *self, cf_run_kind_t kind) {
+  (void)self;
+  (void)kind;
+}
+static void td_keepalive(void *self, int alive) {
+  (void)self;
+  (void)alive;
+}
+static const cf_driver_vtable_t td_vt = {
+    td_attach, td_now, td_arm, td_request, td_keepalive, NULL, NULL};
+
+/* One task joins N sleeps due at the same time; the clock then passes
+ * 1 ms per read. The first turn fires timers in batches between polls of
+ * the task and stops at the 4 ms slice (before, a turn fired every due
+ * timer at its start, however many); the host timer stays armed for the
+ * overdue deadline, and later turns fire the rest, none lost. */
+static void timer_burst_respects_the_time_slice(void) {
+  enum { N = 5000 };
+  tick_driver_t drv = {{&td_vt, NULL}, 0, CF_TIME_NEVER, 0};
+  cf_runtime_options_t opts = {0};
+  cf_runtime_t *rt = NULL;
+  cf_sleep_t *s = malloc(N * sizeof *s);
+  cf_future_t **p = malloc(N * sizeof *p);
+  cf_runtime_stats_t st;
+  cf_join_t j;
+  cf_join_handle_t h;
+  cf_context_t cx;
+  int i, turns = 0;
+  CHECK(s && p);
+  if (!s || !p)
+    return;
+  drv.base.self = &drv;
+  opts.driver = &drv.base;
+  opts.budget_ms = 4;
+  CHECK_EQ(cf_runtime_new(&rt, &opts), 0);
+  for (i = 0; i < N; i++) {
+    cf_sleep_until_init(&s[i], 100);
+    p[i] = &s[i].base;
+  }
+  cf_join_init(&j, p, N);
+  CHECK_EQ(CF_SPAWN(rt, &j, "burst", &h), 0);
+  CHECK(cf_runtime_turn(rt) >= 1); /* the join's first poll arms them */
+  CHECK_EQ(drv.armed, 100);
+  drv.now = 100;
+  drv.ticking = 1;
+  CHECK(cf_runtime_turn(rt) >= 1);
+  cf_runtime_stats(rt, &st);
+  CHECK(st.live_timers > 0); /* the slice ended the turn */
+  CHECK(st.live_timers < N); /* after some batches */
+  CHECK_EQ(drv.armed, 100);  /* overdue: the host runs it again */
+  while (st.live_timers && turns++ < N)
+    if (cf_runtime_turn(rt) >= 0)
+      cf_runtime_stats(rt, &st);
+  CHECK_EQ(st.live_timers, 0);
+  cf_runtime_turn(rt); /* the join's last poll, if still queued */
+  cx.waker = &(cf_waker_t){NULL, NULL, 0};
+  cx.rt = rt;
+  cx.task = NULL;
+  cx.coop = NULL;
+  CHECK_EQ(cf_future_poll(&h.base, &cx), CF_READY);
+  CHECK_EQ(h.base.rc, 0);
+  cf_future_drop(&h.base);
+  cf_runtime_free(rt);
+  for (i = 0; i < N; i++)
+    cf_future_drop(&s[i].base);
+  free(s);
+  free(p);
+}
+
 TH_MAIN(TH_CASE(window_edge_ties_keep_start_order),
-        TH_CASE(many_timers_fire_exactly_in_order))
+        TH_CASE(many_timers_fire_exactly_in_order),
+        TH_CASE(timer_burst_respects_the_time_slice))
