@@ -229,7 +229,7 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
    * burst are polled while the memory their timers touched is still in
    * cache; the time slice is checked while due timers remain even if the
    * queue is momentarily empty, and what the budget leaves due fires in
-   * the next turn (the host timer is armed overdue). */
+   * the next turn (a macrotask run, as for queued tasks). */
   while (polls < rt->budget_polls) {
     if (timers_due && (!rt->runq.head || !(polls % CF_TIMER_BATCH)))
       timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
@@ -264,7 +264,10 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
     rt->turns++;
   if (rt->free_pending)
     return (int)polls; /* the caller's leave frees everything */
-  if (rt->runq.len || rt->deferred.len)
+  /* Timers left due by the budget need a run too: the host timer that
+   * started this turn is spent, and the earliest deadline may not have
+   * changed, so syncing it would arm nothing. */
+  if (rt->runq.len || rt->deferred.len || timers_due)
     cf__runtime_request_run(rt, CF_RUN_MACROTASK);
   cf__runtime_sync_timer(rt);
   return (int)polls;
