@@ -4,8 +4,11 @@
 // What it does:
 //   1. builds what it needs: the native benches (cmake, build-bench/), the
 //      tokio baseline (cargo --offline, bench/tokio/), the wasm bench module
-//      (bench/wasm/build.mjs). A part that cannot build is reported as
-//      missing in the table; nothing else stops.
+//      (bench/wasm/build.mjs). A full run (not --smoke) refuses to go on,
+//      with exit status 2 and a message naming the part and the fix, when a
+//      part that the selected workloads need did not build (a missing
+//      baseline would otherwise silently drop its comparisons);
+//      --allow-missing runs anyway and reports those rows as missing.
 //   2. runs every implementation of a workload as a separate process, in
 //      interleaved rounds (cfuture, baseline, cfuture, baseline, ...); each
 //      process makes one warm-up run and then `reps` measured runs and
@@ -13,9 +16,15 @@
 //   3. takes the median of all measured runs of each (implementation,
 //      workload, n, metric), prints the table and writes bench/results.json:
 //      an array with one record per comparison {workload, metric, unit,
-//      cfuture, baseline, baseline_value, ratio, target} (null = missing),
-//      and bench/results.meta.json (machine, missing parts, raw samples).
-//      --smoke writes results.smoke.json / results.smoke.meta.json instead.
+//      cfuture, baseline, baseline_value, ratio, target, met,
+//      cfuture_spread, baseline_spread} (null = missing; met is true/false,
+//      or null for info rows and missing values; a spread is {n, min, p25,
+//      p75, max} of the samples behind the median), and
+//      bench/results.meta.json (machine, missing parts, failed runs, raw
+//      samples). --smoke writes results.smoke.json / results.smoke.meta.json
+//      instead. A run in which an implementation process failed exits 1
+//      (after writing the results). `node bench/table.mjs --write-readme`
+//      turns results.json into the README's Performance table.
 // Native runs set GLIBC_TUNABLES so that glibc keeps freed pages between
 // runs (for the C and the tokio processes alike): "warm" then means no
 // first-touch page faults, which otherwise dominate W1 for both.
@@ -32,6 +41,7 @@ const root = join(here, '..');
 const argv = process.argv.slice(2);
 const smoke = argv.includes('--smoke');
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const allowMissing = argv.includes('--allow-missing');
 const ROUNDS = smoke ? 1 : 2;
 const REPS = smoke ? 1 : 3;
 const S = (full, tiny) => (smoke ? tiny : full);
@@ -59,7 +69,7 @@ async function build() {
   let r = await sh('cmake', ['-S', '.', '-B', 'build-bench', '-DCMAKE_BUILD_TYPE=Release', '-DCF_BENCH=ON', '-DCF_TESTS=OFF']);
   if (r.code === 0) r = await sh('make', ['-C', 'build-bench', '-j2', 'cfb_native']);
   have.native = r.code === 0;
-  if (!have.native) { missing.native = 'native build failed'; log(r.out.slice(-2000), r.err.slice(-2000)); }
+  if (!have.native) { missing.native = 'the native benches did not build (cmake -DCF_BENCH=ON in build-bench/; see the log above)'; log(r.out.slice(-2000), r.err.slice(-2000)); }
   if (have.native) {
     r = await sh('make', ['-C', 'build-bench', '-j2', 'cfb_w3']);
     have.w3native = r.code === 0;
@@ -69,18 +79,19 @@ async function build() {
   // cwd bench/tokio: cargo reads .cargo/config.toml (the offline source) from there
   r = await sh('cargo', ['build', '--release', '--offline', '--quiet'], { cwd: join(here, 'tokio'), timeout: 300000 });
   have.tokio = r.code === 0;
-  if (!have.tokio) { missing.tokio = 'tokio baseline did not build (see bench/README.md)'; log(r.err.slice(-1500)); }
+  if (!have.tokio) { missing.tokio = 'the tokio baseline did not build (cargo build --release --offline in bench/tokio/; it needs cargo, rustc and Debian\'s crates: apt-get install -y librust-tokio-dev; see bench/README.md)'; log(r.err.slice(-1500)); }
   log('bench: building the wasm bench module (bench/wasm/build.mjs)');
   r = await sh('node', ['bench/wasm/build.mjs'], { timeout: 300000 });
   have.wasm = r.code === 0 && existsSync(join(here, 'wasm', 'build', 'cfbench.mjs'));
-  if (!have.wasm) { missing.wasm = 'wasm bench module did not build'; log(r.err.slice(-2000)); }
+  if (!have.wasm) { missing.wasm = 'the wasm bench module did not build (node bench/wasm/build.mjs; it needs Debian\'s emscripten: apt-get install -y emscripten)'; log(r.err.slice(-2000)); }
   have.asyncify = have.wasm && existsSync(join(here, 'wasm', 'build', 'asyncify.mjs')) &&
     existsSync(join(here, 'wasm', 'build', 'kernel-cfuture.mjs'));
-  if (!have.asyncify) missing.asyncify = 'Asyncify / kernel modules did not build (bench/wasm/extra.mjs)';
+  if (!have.asyncify) missing.asyncify = 'the Asyncify baseline and kernel modules did not build (bench/wasm/extra.mjs, run by bench/wasm/build.mjs)';
 }
 
 // ---- measuring ----------------------------------------------------------
 const samples = new Map(); // key impl|workload|n|metric -> values
+const failed = []; // implementation runs that exited non-zero
 const key = (impl, w, n, m) => `${impl}|${w}|${n}|${m}`;
 const WARM = { GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=4000000000:glibc.malloc.mmap_threshold=33554432' };
 const NATIVE = join(root, 'build-bench', 'cfb_native');
@@ -96,6 +107,7 @@ async function runImpl(impl, cmd, args, { env, id, n, timeout = 180000 }) {
   const r = await sh(cmd, args, { env, timeout });
   if (r.code !== 0) {
     log(`bench: ${impl} ${args.join(' ')} failed (${r.code}): ${r.err.slice(-600)}`);
+    failed.push(`${impl} ${id} n=${n}: exit ${r.code}`);
     return false;
   }
   for (const line of r.out.split('\n')) {
@@ -108,89 +120,101 @@ async function runImpl(impl, cmd, args, { env, id, n, timeout = 180000 }) {
   return true;
 }
 
-const median = (a) => {
+// Quantile q of sorted values (linear interpolation; q = 0.5 is the median).
+const quantile = (s, q) => {
+  const i = (s.length - 1) * q, lo = Math.floor(i);
+  return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (i - lo) : s[lo];
+};
+const median = (a) => (a && a.length ? quantile([...a].sort((x, y) => x - y), 0.5) : null);
+const spread = (a) => {
   if (!a || !a.length) return null;
   const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { n: s.length, min: s[0], p25: quantile(s, 0.25), p75: quantile(s, 0.75), max: s[s.length - 1] };
 };
-const get = (impl, id, n, m) => median(samples.get(key(impl, id, n, m)));
+// The samples of one measurement (an array, or null when not measured).
+const get = (impl, id, n, m) => samples.get(key(impl, id, n, m)) ?? null;
 
 // Each job: one workload id at one size, with its implementations.
 function jobs(url) {
   const J = [];
+  // need(part): whether a built part is there; it also records that the
+  // job being defined needs it (push tags each job with its parts).
+  let rec = new Set();
+  const need = (part) => { rec.add(part); return have[part]; };
+  const push = (j) => { J.push({ ...j, parts: [...rec] }); rec = new Set(); };
   const reps = String(REPS);
   const N1 = S(1000000, 2000), N2 = S(10000000, 20000), N3 = S(1000000, 2000);
   const NT = [S(100000, 1000), S(1000000, 2000)];
   const CH = S(100000, 1000);
-  J.push({ id: 'w1', n: N1, impls: [
-    have.native && ['cfuture-native', NATIVE, ['w1', N1, reps], WARM],
-    have.tokio && ['tokio', TOKIO, ['w1', N1, reps], WARM],
+  push({ id: 'w1', n: N1, impls: [
+    need('native') && ['cfuture-native', NATIVE, ['w1', N1, reps], WARM],
+    need('tokio') && ['tokio', TOKIO, ['w1', N1, reps], WARM],
     ['js', 'node', ['--expose-gc', JS('w1_w2_spawn_await.mjs'), 'w1', N1, reps]],
     ['js', 'node', ['--expose-gc', JS('w1_w2_spawn_await.mjs'), 'w1mem', S(100000, 1000), reps]],
-    have.wasm && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w1', reps, N1]]
+    need('wasm') && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w1', reps, N1]]
   ] });
-  J.push({ id: 'w2', n: N2, impls: [
-    have.native && ['cfuture-native', NATIVE, ['w2', N2, reps], WARM],
-    have.tokio && ['tokio', TOKIO, ['w2', N2, reps], WARM],
+  push({ id: 'w2', n: N2, impls: [
+    need('native') && ['cfuture-native', NATIVE, ['w2', N2, reps], WARM],
+    need('tokio') && ['tokio', TOKIO, ['w2', N2, reps], WARM],
     ['js', 'node', [JS('w1_w2_spawn_await.mjs'), 'w2', N2, reps]],
-    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w2', reps, N2]]
+    need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w2', reps, N2]]
   ] });
   for (const v of ['pp', 'rr']) {
-    J.push({ id: `w3${v}`, n: N3, impls: [
-      have.w3native && ['cfuture-native', W3, [v, N3, reps], WARM],
-      have.tokio && ['tokio', TOKIO, [`w3${v}`, N3, reps], WARM],
+    push({ id: `w3${v}`, n: N3, impls: [
+      need('w3native') && ['cfuture-native', W3, [v, N3, reps], WARM],
+      need('tokio') && ['tokio', TOKIO, [`w3${v}`, N3, reps], WARM],
       ['js', 'node', [JS('w3_pingpong.mjs'), v, N3, reps]],
-      have.wasm && have.w3native && ['cfuture-wasm', 'node', [WASM, `w3${v}`, reps, N3]]
+      need('wasm') && need('w3native') && ['cfuture-wasm', 'node', [WASM, `w3${v}`, reps, N3]]
     ] });
   }
-  J.push({ id: 'w4seq', n: N1, impls: [
+  push({ id: 'w4seq', n: N1, impls: [
     ['js', 'node', [JS('w4_w5_host.mjs'), 'w4seq', N1, reps]],
-    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4seq', reps, S(200000, 1000)]],
-    have.asyncify && ['asyncify', 'node', [ASY, 'w4seq', reps, S(200000, 1000)]],
+    need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w4seq', reps, S(200000, 1000)]],
+    need('asyncify') && ['asyncify', 'node', [ASY, 'w4seq', reps, S(200000, 1000)]],
     // JS<->wasm crossings per await (counting wrappers; not timed)
-    have.wasm && ['cfuture-wasm-x', 'node', [WASM, 'w4seq', 1, S(20000, 1000)], { CFB_COUNT_CROSSINGS: '1' }]
+    need('wasm') && ['cfuture-wasm-x', 'node', [WASM, 'w4seq', 1, S(20000, 1000)], { CFB_COUNT_CROSSINGS: '1' }]
   ] });
-  J.push({ id: 'w4par', n: S(10000, 100), impls: [
+  push({ id: 'w4par', n: S(10000, 100), impls: [
     ['js', 'node', [JS('w4_w5_host.mjs'), 'w4par', S(10000, 100), reps, S(100, 10)]],
-    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w4par', reps, S(10000, 100), S(100, 10)]],
-    have.wasm && ['cfuture-wasm-x', 'node', [WASM, 'w4par', 1, S(10000, 100), S(100, 10)], { CFB_COUNT_CROSSINGS: '1' }]
+    need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w4par', reps, S(10000, 100), S(100, 10)]],
+    need('wasm') && ['cfuture-wasm-x', 'node', [WASM, 'w4par', 1, S(10000, 100), S(100, 10)], { CFB_COUNT_CROSSINGS: '1' }]
   ] });
   for (const n of NT) {
-    J.push({ id: 'timers', n, impls: [
-      have.native && ['cfuture-native', NATIVE, ['timers', n, reps, CH], WARM],
-      have.tokio && ['tokio', TOKIO, ['timers', n, reps, CH], WARM],
-      have.wasm && ['cfuture-wasm', 'node', [WASM, 'timers', reps, n, CH, 1000]]
+    push({ id: 'timers', n, impls: [
+      need('native') && ['cfuture-native', NATIVE, ['timers', n, reps, CH], WARM],
+      need('tokio') && ['tokio', TOKIO, ['timers', n, reps, CH], WARM],
+      need('wasm') && ['cfuture-wasm', 'node', [WASM, 'timers', reps, n, CH, 1000]]
     ] });
     for (const off of [0, S(1000, 100)]) {
-      J.push({ id: `w5+${off}`, n, impls: [
+      push({ id: `w5+${off}`, n, impls: [
         ['js', 'node', ['--expose-gc', JS('w4_w5_host.mjs'), 'w5', n, smoke ? '1' : '2', off]],
-        have.wasm && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w5', smoke ? '1' : '2', n, off]]
+        need('wasm') && ['cfuture-wasm', 'node', ['--expose-gc', WASM, 'w5', smoke ? '1' : '2', n, off]]
       ] });
     }
   }
   for (const [n, rounds] of [[10, S(100000, 100)], [10000, S(100, 1)]]) {
-    J.push({ id: 'w6join', n, impls: [
-      have.native && ['cfuture-native', NATIVE, ['w6join', n, reps, rounds], WARM],
+    push({ id: 'w6join', n, impls: [
+      need('native') && ['cfuture-native', NATIVE, ['w6join', n, reps, rounds], WARM],
       ['js', 'node', [JS('w6_combine.mjs'), 'join', n, reps, rounds]],
-      have.wasm && ['cfuture-wasm', 'node', [WASM, 'w6join', reps, n, rounds]]
+      need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w6join', reps, n, rounds]]
     ] });
   }
   for (const k of [2, 8]) {
     const reps6 = S(1000000, 1000);
-    J.push({ id: 'w6sel', n: k, impls: [
-      have.native && ['cfuture-native', NATIVE, ['w6sel', k, reps, reps6], WARM],
+    push({ id: 'w6sel', n: k, impls: [
+      need('native') && ['cfuture-native', NATIVE, ['w6sel', k, reps, reps6], WARM],
       ['js', 'node', [JS('w6_combine.mjs'), 'select', k, reps, reps6]],
-      have.wasm && ['cfuture-wasm', 'node', [WASM, 'w6sel', reps, k, reps6]]
+      need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w6sel', reps, k, reps6]]
     ] });
   }
   // W8 compute kernel: both builds in one process, interleaved
-  J.push({ id: 'w8kernel', n: S(50000000, 100000), impls: [
-    have.asyncify && ['cfuture-wasm', 'node', [ASY, 'kernel', reps, S(50000000, 100000)]]
+  push({ id: 'w8kernel', n: S(50000000, 100000), impls: [
+    need('asyncify') && ['cfuture-wasm', 'node', [ASY, 'kernel', reps, S(50000000, 100000)]]
   ] });
   const NF = S(1000, 20);
-  J.push({ id: 'w7', n: NF, impls: [
+  push({ id: 'w7', n: NF, impls: [
     ['js', 'node', [JS('w7_fetch.mjs'), 'fetch', NF, reps, url]],
-    have.wasm && ['cfuture-wasm', 'node', [WASM, 'w7', reps, url, NF]]
+    need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w7', reps, url, NF]]
   ] });
   return J.map((j) => ({ ...j, impls: j.impls.filter(Boolean) }))
     .filter((j) => !only || only.some((o) => j.id.startsWith(o)));
@@ -202,16 +226,18 @@ function jobs(url) {
 function comparisons() {
   const C = [];
   const N1 = S(1000000, 2000), N2 = S(10000000, 20000), N3 = S(1000000, 2000);
+  // cf and base: sample arrays (get), a single number, or null.
+  const vals = (x) => (x == null ? null : Array.isArray(x) ? x : [x]);
   const add = (workload, metric, unit, cf, base, baseName, target) => {
-    const cfuture = cf, baseline_value = base;
+    const cfuture = median(vals(cf)), baseline_value = median(vals(base));
     const ratio = cfuture != null && baseline_value ? cfuture / baseline_value : null;
     let met = null, t = '';
     if (target.max != null) { t = `<= ${target.max}x`; met = ratio != null ? ratio <= target.max : null; }
     if (target.abs != null) { t = `<= ${target.abs} ${target.unit}`; met = cfuture != null ? cfuture <= target.abs : null; }
     if (target.eq != null) { t = `== ${target.eq}`; met = cfuture != null ? cfuture === target.eq : null; }
     if (target.info) { t = 'info'; met = null; }
-    C.push({ workload, metric, unit, cfuture, baseline: baseName, baseline_value, ratio, target: t, met });
-    // (met is for the printed table only; results.json holds the 8 fields)
+    C.push({ workload, metric, unit, cfuture, baseline: baseName, baseline_value, ratio, target: t, met,
+      cfuture_spread: spread(vals(cf)), baseline_spread: spread(vals(base)) });
   };
   // W1
   add('W1 spawn+join 1e6 (wasm)', 'time', 'ns/task', get('cfuture-wasm', 'w1', N1, 'ns_per_task'), get('js', 'w1', N1, 'ns_per_task'), 'JS async fn + Promise.all', { max: 0.2 });
@@ -276,14 +302,26 @@ function comparisons() {
 
 // ---- output ------------------------------------------------------------
 const fmt = (v) => (v == null ? 'missing' : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const range = (sp) => (sp && sp.n > 1 ? `${fmt(sp.min)}-${fmt(sp.max)}` : '');
 function table(C) {
-  const rows = [['workload', 'metric', 'unit', 'cfuture', 'baseline', 'baseline value', 'ratio', 'target', 'met']];
-  for (const c of C) rows.push([c.workload, c.metric, c.unit, fmt(c.cfuture), c.baseline, fmt(c.baseline_value), c.ratio == null ? '-' : c.ratio.toFixed(2) + 'x', c.target, c.met == null ? '-' : c.met ? 'yes' : 'NO']);
+  const rows = [['workload', 'metric', 'unit', 'cfuture', '(min-max)', 'baseline', 'baseline value', '(min-max)', 'ratio', 'target', 'met']];
+  for (const c of C) rows.push([c.workload, c.metric, c.unit, fmt(c.cfuture), range(c.cfuture_spread), c.baseline, fmt(c.baseline_value), range(c.baseline_spread), c.ratio == null ? '-' : c.ratio.toFixed(2) + 'x', c.target, c.met == null ? '-' : c.met ? 'yes' : 'NO']);
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   return rows.map((r, j) => r.map((x, i) => String(x).padEnd(w[i])).join('  ') + (j === 0 ? '\n' + w.map((x) => '-'.repeat(x)).join('  ') : '')).join('\n');
 }
 
 await build();
+{
+  // A full run must not quietly drop comparisons: every part the selected
+  // workloads need has to be there.
+  const lacking = [...new Set(jobs('').flatMap((j) => j.parts))].filter((p) => !have[p]);
+  if (lacking.length && !smoke && !allowMissing) {
+    for (const p of lacking) console.error(`bench: cannot run: ${missing[p === 'w3native' ? 'w3' : p] ?? p + ' is missing'}`);
+    console.error('bench: the comparisons that need it would be missing from the results. Fix the build above, ' +
+      'or pass --allow-missing to run without it (those rows then show as missing), or --smoke.');
+    process.exit(2);
+  }
+}
 const { startServer } = await import(join(here, 'js', 'w7_fetch.mjs'));
 const { server, url } = await startServer();
 try {
@@ -306,13 +344,15 @@ const C = comparisons();
 const meta = {
   date: new Date().toISOString(), smoke, rounds: ROUNDS, reps_per_process: REPS,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()} ${os.arch()}` },
-  missing, seconds: Math.round((Date.now() - t0) / 1000)
+  missing, failed, only: only ?? null, seconds: Math.round((Date.now() - t0) / 1000)
 };
 const out = join(here, smoke ? 'results.smoke.json' : 'results.json');
-const records = C.map(({ workload, metric, unit, cfuture, baseline, baseline_value, ratio, target }) =>
-  ({ workload, metric, unit, cfuture, baseline, baseline_value, ratio, target }));
-writeFileSync(out, JSON.stringify(records, null, 1) + '\n');
+writeFileSync(out, JSON.stringify(C, null, 1) + '\n');
 writeFileSync(out.replace(/\.json$/, '.meta.json'), JSON.stringify({ meta, samples: Object.fromEntries(samples) }, null, 1) + '\n');
 console.log(table(C));
 for (const [k, v] of Object.entries(missing)) console.log(`missing: ${k}: ${v}`);
 console.log(`\n${smoke ? 'smoke run (numbers are not meaningful)' : 'medians of ' + ROUNDS * REPS + ' warm runs'}; ${meta.seconds} s; wrote ${out.replace(root + '/', '')}`);
+if (failed.length) {
+  console.error(`bench: ${failed.length} implementation run(s) failed, so their rows are missing:\n  ${failed.join('\n  ')}`);
+  process.exitCode = 1;
+}

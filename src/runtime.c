@@ -53,7 +53,7 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
       opts && opts->coop_budget ? opts->coop_budget : DEFAULT_COOP;
   rt->free_slot = CF_SLOT_NONE;
   rt->armed_deadline = CF_TIME_NEVER;
-  cf__timer_heap_init(&rt->timers);
+  cf__timers_init(&rt->timers);
   if (rt->driver->vt->attach)
     rt->driver->vt->attach(rt->driver->self, rt);
   *out = rt;
@@ -90,11 +90,11 @@ static void destroy(cf_runtime_t *rt) {
   if (rt->pool) /* waits for running blocking jobs, joins the threads */
     cf__blocking_shutdown(rt);
   while (rt->timers.len) {
-    cf_timer_t *tm = cf__timer_heap_peek(&rt->timers);
-    cf__timer_heap_remove(&rt->timers, tm);
+    cf_timer_t *tm = cf__timers_peek(&rt->timers);
+    cf__timers_remove(&rt->timers, tm);
     cf_waker_drop(&tm->waker);
   }
-  cf__timer_heap_free(&rt->timers);
+  cf__timers_free(&rt->timers);
   if (rt->armed_deadline != CF_TIME_NEVER && rt->driver->vt->arm_timer)
     rt->driver->vt->arm_timer(rt->driver->self, CF_TIME_NEVER);
   if (rt->alive && rt->driver->vt->keepalive)
@@ -162,7 +162,7 @@ void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind) {
 }
 
 void cf__runtime_sync_timer(cf_runtime_t *rt) {
-  cf_timer_t *first = cf__timer_heap_peek(&rt->timers);
+  cf_timer_t *first = cf__timers_peek(&rt->timers);
   int64_t want = first ? first->deadline : CF_TIME_NEVER;
   if (want != rt->armed_deadline) {
     rt->armed_deadline = want;
@@ -212,7 +212,7 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
 static int turn(cf_runtime_t *rt, int lazy_clock) {
   int64_t start = 0, elapsed;
   uint32_t polls = 0, next_check = 1;
-  int started = 0;
+  int started = 0, timers_due = 0;
   cf_task_t *t;
 
   rt->run_requested = 0;
@@ -221,21 +221,34 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   if (rt->timers.len || !lazy_clock) {
     start = cf__runtime_now_cheap(rt);
     started = 1;
-    if (rt->timers.len)
-      cf__timers_fire(rt, start);
+    timers_due = rt->timers.len != 0;
   }
   admit_deferred(rt);
   /* A free requested inside this turn stops it at the next task: what is
-   * still queued is aborted by the free, not polled. */
-  while (polls < rt->budget_polls && !rt->free_pending &&
-         (t = cf__task_dequeue(&rt->runq))) {
+   * still queued is aborted by the free, not polled. Timers due at the
+   * start fire in batches: one first, then one whenever the queue runs
+   * dry or the polls reach a multiple of CF_TIMER_BATCH, so the tasks of a
+   * burst are polled while the memory their timers touched is still in
+   * cache; the time slice is checked while due timers remain even if the
+   * queue is momentarily empty, and what the budget leaves due fires in
+   * the next turn (a macrotask run, as for queued tasks). */
+  while (polls < rt->budget_polls) {
+    if (timers_due && (!rt->runq.head || !(polls % CF_TIMER_BATCH)))
+      timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
+    if (rt->free_pending)
+      break;
+    if (!(t = cf__task_dequeue(&rt->runq))) {
+      if (timers_due) /* the wakes queued nothing (user wakers) */
+        continue;
+      break;
+    }
     if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
       cf__task_release_if_unused(t);
       continue;
     }
     cf__task_run(rt, t);
     polls++;
-    if (polls == next_check && rt->runq.head) {
+    if (polls == next_check && (rt->runq.head || timers_due)) {
       rt->turn_now = cf_runtime_now(rt);
       rt->turn_clock = 1;
       if (!started) {
@@ -253,7 +266,10 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
     rt->turns++;
   if (rt->free_pending)
     return (int)polls; /* the caller's leave frees everything */
-  if (rt->runq.len || rt->deferred.len)
+  /* Timers left due by the budget need a run too: the host timer that
+   * started this turn is spent, and the earliest deadline may not have
+   * changed, so syncing it would arm nothing. */
+  if (rt->runq.len || rt->deferred.len || timers_due)
     cf__runtime_request_run(rt, CF_RUN_MACROTASK);
   cf__runtime_sync_timer(rt);
   return (int)polls;
@@ -380,7 +396,7 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
     if (rt->root_woken || rt->runq.len || rt->deferred.len)
       continue;
     {
-      cf_timer_t *first = cf__timer_heap_peek(&rt->timers);
+      cf_timer_t *first = cf__timers_peek(&rt->timers);
       int64_t deadline = first ? first->deadline : CF_TIME_NEVER;
       if (deadline == CF_TIME_NEVER && !rt->host_holds) {
         err = CF_EDEADLK; /* nothing left that could ever wake f */

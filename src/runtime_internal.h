@@ -36,7 +36,7 @@
 #include "cfuture/combine.h"
 #include "cfuture/driver.h"
 #include "cfuture/runtime.h"
-#include "timer_heap.h"
+#include "timer_wheel.h"
 
 enum cf_task_flag {
   CF_T_QUEUED = 1u << 0,    /* linked in the run or deferred queue */
@@ -114,7 +114,7 @@ struct cf_runtime {
   cf_task_slot_t *slots;
   uint32_t slot_cap, free_slot; /* free list head, UINT32_MAX if none */
 
-  cf_timer_heap_t timers;
+  cf_timers_t timers;     /* wheel + far heap (timer_wheel.h) */
   int64_t armed_deadline; /* what the driver's host timer is set for */
   int64_t turn_now;       /* clock at the last read in this turn */
 
@@ -216,7 +216,11 @@ void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
 void cf__runtime_sync_timer(cf_runtime_t *rt);
 
 /* time.c */
-void cf__timers_fire(cf_runtime_t *rt, int64_t now);
+/* Fire (pop and wake) up to `max` timers due by `now`, in order; returns 1
+ * if due timers may be left (the batch was full), else 0. A turn fires
+ * CF_TIMER_BATCH at a time, polling the woken tasks in between. */
+int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max);
+#define CF_TIMER_BATCH 128u
 
 /* blocking.c: take finished blocking jobs from the cross-thread inbox
  * (one atomic load when there are none); tear the pool down on free.

@@ -1,11 +1,13 @@
 /* time.c: timer registration and the time futures (sleep, sleep_until,
  * interval, timeout).
  *
- * A timer is "fired" by being popped from the heap with its deadline <= now;
- * a future whose timer is no longer armed and whose deadline has passed is
- * ready. Nothing fires before its deadline, equal deadlines fire in start
- * order (heap seq), and a timer changed outside a turn re-syncs the one
- * host timer immediately. */
+ * A timer is "fired" by being popped from the runtime's timer queue
+ * (timer_wheel.h) with its deadline <= now; a future whose timer is no
+ * longer armed and whose deadline has passed is ready. Nothing fires
+ * before its deadline, equal deadlines fire in start order, and a timer
+ * changed outside a turn re-syncs the one host timer immediately.
+ * Costs: start, cancel and fire are O(1) for deadlines within the wheel's
+ * window (4 s), O(log n) beyond it; a fire is one pop and one wake. */
 #include "runtime_internal.h"
 
 #include "cfuture/error.h"
@@ -24,13 +26,11 @@ static int64_t saturating_add(int64_t a, int64_t b) {
 static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                           const cf_waker_t *w, int64_t now) {
   int err;
-  if (cf_timer_is_armed(t))
-    cf_timer_cancel(t);
-  t->deadline = deadline;
+  t->deadline = deadline; /* t is not armed (callers cancel first) */
+  t->rt = rt;
   if (deadline <= now)
     return 1;
-  t->rt = rt;
-  err = cf__timer_heap_push(&rt->timers, t);
+  err = cf__timers_insert(&rt->timers, t, now);
   if (err < 0)
     return err;
   t->waker = cf_waker_clone(w);
@@ -41,6 +41,7 @@ static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
 
 int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                    const cf_waker_t *w) {
+  cf_timer_cancel(t);
   return timer_start_at(rt, t, deadline, w, cf_runtime_now(rt));
 }
 
@@ -48,18 +49,20 @@ void cf_timer_cancel(cf_timer_t *t) {
   cf_runtime_t *rt = t->rt;
   if (!cf_timer_is_armed(t))
     return;
-  cf__timer_heap_remove(&rt->timers, t);
+  cf__timers_remove(&rt->timers, t);
   cf_waker_drop(&t->waker);
   if (!rt->in_turn)
     cf__runtime_sync_timer(rt);
 }
 
-void cf__timers_fire(cf_runtime_t *rt, int64_t now) {
+int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max) {
   cf_timer_t *t;
-  while ((t = cf__timer_heap_peek(&rt->timers)) != NULL && t->deadline <= now) {
-    cf__timer_heap_remove(&rt->timers, t);
+  for (; max; max--) {
+    if (!(t = cf__timers_pop_due(&rt->timers, now)))
+      return 0;
     cf_waker_wake(&t->waker);
   }
+  return 1;
 }
 
 /* ---- sleep ---- */
@@ -71,12 +74,12 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
     f->rc = CF_EINVAL;
     return CF_READY;
   }
-  if (s->timer.rt == NULL) { /* first poll: the deadline starts now */
+  if (s->timer.rt == NULL) { /* first poll: the deadline starts now (rt is
+                               set once it is armed or found due) */
     /* A relative deadline starts from the clock rounded up, so it never
      * falls before start + duration in real time (see driver now_ceil). */
     int64_t now = s->absolute || s->arg <= 0 ? cf_runtime_now(cx->rt)
                                              : cf__runtime_now_ceil(cx->rt);
-    s->timer.rt = cx->rt;
     s->timer.deadline = s->absolute
                             ? s->arg
                             : (s->arg <= 0 ? now : saturating_add(now, s->arg));
@@ -166,6 +169,7 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     cf_waker_register(&iv->timer.waker, cx->waker);
     return CF_PENDING;
   }
+  cf_timer_cancel(&iv->timer); /* armed for an older tick, if at all */
   r = timer_start_at(cx->rt, &iv->timer, iv->next, cx->waker, now);
   if (r < 0) {
     f->rc = r;

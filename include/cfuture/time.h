@@ -4,8 +4,10 @@
  * sequence): equal deadlines fire in the order they were started and
  * nothing fires before its deadline. The runtime asks its driver to arm at
  * most one host timer, for the earliest deadline. A timer entry is embedded
- * in its future, so starting and cancelling a timer never allocates (the
- * heap's index array grows geometrically).
+ * in its future, so starting and cancelling a timer never allocates (but
+ * for the wheel's slot array, once per runtime, and the geometric growth
+ * of the heap that holds deadlines more than 4 s ahead). Starting,
+ * cancelling and firing a timer due within 4 s costs O(1).
  *
  * Deadlines are computed at the first poll (futures are lazy): sleep(ms)
  * started at time t completes at the first turn with now >= t + ms.
@@ -23,14 +25,23 @@
 extern "C" {
 #endif
 
-/* A timer registration (embedded; managed by the runtime). */
+/* A timer registration (embedded; managed by the runtime). In the
+ * runtime's timer wheel next/prev link it into its deadline's slot; in the
+ * heap of far deadlines seq orders equal deadlines. `where` says where it
+ * is (CF_TIMER_IDLE: not armed). */
 typedef struct cf_timer {
   int64_t deadline;
-  uint64_t seq;
-  uint32_t heap_index; /* UINT32_MAX when not in the heap */
   cf_waker_t waker;
+  union {
+    struct {
+      struct cf_timer *next, *prev;
+    } link;
+    uint64_t seq;
+  } u;
   cf_runtime_t *rt;
+  uint32_t where;
 } cf_timer_t;
+#define CF_TIMER_IDLE UINT32_MAX
 
 typedef struct cf_sleep {
   cf_future_t base;
@@ -96,13 +107,13 @@ int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
 void cf_timer_cancel(cf_timer_t *t);
 static inline void cf_timer_init(cf_timer_t *t) {
   t->deadline = 0;
-  t->seq = 0;
-  t->heap_index = UINT32_MAX;
   t->waker = CF_WAKER_NONE;
+  t->u.seq = 0;
   t->rt = NULL;
+  t->where = CF_TIMER_IDLE;
 }
 static inline int cf_timer_is_armed(const cf_timer_t *t) {
-  return t->heap_index != UINT32_MAX;
+  return t->where != CF_TIMER_IDLE;
 }
 
 #ifdef __cplusplus

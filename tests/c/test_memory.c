@@ -106,37 +106,44 @@ static void spawn_enomem_leaves_future_with_caller(void) {
   th_env_close(&env);
 }
 
+/* The first timer allocates the wheel's slot array; timers due within the
+ * wheel's window (4 s) never allocate after that; the heap for later
+ * deadlines grows geometrically (64 entries first). */
 static void timer_heap_growth_enomem(void) {
   th_env_t env;
-  cf_sleep_t s[65];
+  cf_sleep_t s[65], near;
   cf_context_t cx;
   int i;
   th_env_open(&env);
   cx = direct_cx(env.rt);
   cf_sleep_init(&s[0], 10);
-  th_fail_after(0); /* the first timer allocates the heap */
+  th_fail_after(0); /* the first timer allocates the wheel */
   CHECK_EQ(cf_future_poll(&s[0].base, &cx), CF_READY);
   CHECK_EQ(s[0].base.rc, CF_ENOMEM);
   th_fail_after(-1);
   cf_future_drop(&s[0].base);
-  for (i = 0; i < 64; i++) {
-    cf_sleep_init(&s[i], 10 + i);
+  for (i = 0; i < 64; i++) { /* far: into the heap */
+    cf_sleep_init(&s[i], 100000 + i);
     CHECK_EQ(cf_future_poll(&s[i].base, &cx), CF_PENDING);
   }
-  cf_sleep_init(&s[64], 5);
-  th_fail_after(0); /* the 65th grows it */
+  th_fail_after(0);
+  cf_sleep_init(&near, 5); /* inside the window: no allocation */
+  CHECK_EQ(cf_future_poll(&near.base, &cx), CF_PENDING);
+  cf_future_drop(&near.base);
+  cf_sleep_init(&s[64], 99995);
+  /* the 65th far one grows the heap */
   CHECK_EQ(cf_future_poll(&s[64].base, &cx), CF_READY);
   CHECK_EQ(s[64].base.rc, CF_ENOMEM);
   th_fail_after(-1);
   {
     cf_virtual_driver_stats_t vs;
     cf_virtual_driver_stats(env.drv, &vs);
-    CHECK_EQ(vs.armed_deadline, 10); /* the failed one armed nothing */
+    CHECK_EQ(vs.armed_deadline, 100000); /* the failed one armed nothing */
   }
   /* Interval: the same failure surfaces as its outcome. */
   {
     cf_interval_t iv;
-    cf_interval_init(&iv, 100, CF_MISSED_TICK_BURST);
+    cf_interval_init(&iv, 100000, CF_MISSED_TICK_BURST);
     CHECK_EQ(cf_future_poll(&iv.base, &cx), CF_READY); /* first tick */
     cf_future_rearm(&iv.base);
     th_fail_after(0);

@@ -1,0 +1,181 @@
+/* timer_wheel.c: the timer queue (exact-ms wheel in front of a heap); see
+ * timer_wheel.h for the layout, the invariants and the costs.
+ *
+ * Why exact slots rather than a hierarchical wheel: the runtime must arm
+ * its one host timer for the earliest deadline itself (the driver contract
+ * and the virtual clock depend on it), and a slot that spans many
+ * milliseconds only knows a lower bound of its earliest deadline. Here
+ * the first occupied slot from base is the earliest deadline, found with
+ * the bitmap in O(1); only deadlines beyond the window (4 s by default)
+ * pay the heap's O(log n), and nothing ever scans a slot. A far timer
+ * stays in the heap until it fires or is cancelled (no migration), so the
+ * earliest timer is the earlier of the wheel's first and the heap's top. The
+ * code is kept small on purpose: it is part of the 16 KB wasm runtime budget.
+ */
+#include "timer_wheel.h"
+
+#include <string.h>
+
+#include "cfuture/alloc.h"
+#include "cfuture/error.h"
+
+#define MASK (CF_WHEEL_SLOTS - 1u)
+#define BIT(i) ((uint64_t)1 << ((i)&63u))
+
+/* ---- far heap (binary, of pointers; far[i]->where == i) ---- */
+
+static int before(const cf_timer_t *a, const cf_timer_t *b) {
+  return a->deadline < b->deadline ||
+         (a->deadline == b->deadline && a->u.seq < b->u.seq);
+}
+
+static void far_set(cf_timers_t *q, uint32_t i, cf_timer_t *t) {
+  q->far[i] = t;
+  t->where = i;
+}
+
+/* Put t in the hole at i and restore the heap order (up, else down). */
+static void far_fix(cf_timers_t *q, uint32_t i, cf_timer_t *t) {
+  uint32_t c;
+  while (i && before(t, q->far[(i - 1) / 2])) {
+    far_set(q, i, q->far[(i - 1) / 2]);
+    i = (i - 1) / 2;
+  }
+  while ((c = 2 * i + 1) < q->far_len) {
+    if (c + 1 < q->far_len && before(q->far[c + 1], q->far[c]))
+      c++;
+    if (!before(q->far[c], t))
+      break;
+    far_set(q, i, q->far[c]);
+    i = c;
+  }
+  far_set(q, i, t);
+}
+
+static void far_remove(cf_timers_t *q, cf_timer_t *t) {
+  cf_timer_t *last = q->far[--q->far_len];
+  if (last != t)
+    far_fix(q, t->where, last);
+}
+
+/* ---- wheel ---- */
+
+/* The earliest wheel timer: the head of the first occupied slot at or
+ * after base's position, circularly (requires wheel_len > 0; at most
+ * CF_WHEEL_WORDS word tests). */
+static cf_timer_t *first(const cf_timers_t *q) {
+  uint32_t p = (uint32_t)q->base & MASK, w = p >> 6;
+  uint64_t bits = q->occ[w] & (~(uint64_t)0 << (p & 63u));
+  while (!bits) /* back at word w, its bits below p come last: right */
+    bits = q->occ[w = (w + 1) % CF_WHEEL_WORDS];
+  return q->slots[(w << 6) | (uint32_t)__builtin_ctzll(bits)];
+}
+
+/* Deadlines inside the window: base <= d < base + CF_WHEEL_SLOTS. */
+static int in_window(const cf_timers_t *q, int64_t d) {
+  return (uint64_t)d - (uint64_t)q->base < CF_WHEEL_SLOTS;
+}
+
+/* Append t to the FIFO of the slot of d. */
+static void link_tail(cf_timers_t *q, cf_timer_t *t, int64_t d) {
+  uint32_t p = (uint32_t)d & MASK;
+  cf_timer_t *h;
+  if (q->occ[p >> 6] & BIT(p)) {
+    h = q->slots[p];
+    t->u.link.prev = h->u.link.prev;
+    t->u.link.next = h;
+    h->u.link.prev->u.link.next = t;
+    h->u.link.prev = t;
+  } else {
+    q->slots[p] = t->u.link.prev = t->u.link.next = t;
+    q->occ[p >> 6] |= BIT(p);
+  }
+  t->where = CF_TIMER_WHEEL | p;
+  q->wheel_len++;
+}
+
+static void unlink_wheel(cf_timers_t *q, cf_timer_t *t) {
+  uint32_t p = t->where & MASK;
+  cf_timer_t *n = t->u.link.next;
+  if (n == t) {
+    q->occ[p >> 6] &= ~BIT(p); /* slots[p] is stale from here on */
+  } else {
+    t->u.link.prev->u.link.next = n;
+    n->u.link.prev = t->u.link.prev;
+    if (q->slots[p] == t)
+      q->slots[p] = n;
+  }
+  q->wheel_len--;
+}
+
+/* ---- the queue ---- */
+
+void cf__timers_init(cf_timers_t *q) {
+  /* base 0: a clock before 0 would only send negative deadlines to the
+   * heap (no driver has one) */
+  memset(q, 0, sizeof *q);
+}
+
+void cf__timers_free(cf_timers_t *q) {
+  cf_free(q->slots, CF_WHEEL_SLOTS * sizeof *q->slots);
+  cf_free(q->far, (size_t)q->far_cap * sizeof *q->far);
+}
+
+int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t now) {
+  int64_t d = t->deadline;
+  if (!q->slots && !(q->slots = cf_malloc(CF_WHEEL_SLOTS * sizeof *q->slots)))
+    return CF_ENOMEM; /* (heads are valid only where occ has a bit) */
+  /* An empty wheel starts its window at the clock (while timers are
+   * pending, every turn's expiry pass moves it along). A deadline before
+   * base (outside the contract: `now` was too high) is not in the window and
+   * goes to the heap, which orders any deadline. */
+  if (!q->wheel_len && now > q->base)
+    q->base = now;
+  if (in_window(q, d)) {
+    link_tail(q, t, d);
+  } else {
+    if (q->far_len == q->far_cap) {
+      uint32_t ncap = q->far_cap ? q->far_cap * 2 : 64;
+      cf_timer_t **n = ncap < CF_TIMER_WHEEL
+                           ? cf_realloc(q->far, (size_t)q->far_cap * sizeof *n,
+                                        (size_t)ncap * sizeof *n)
+                           : NULL;
+      if (!n)
+        return CF_ENOMEM;
+      q->far = n;
+      q->far_cap = ncap;
+    }
+    t->u.seq = q->next_seq++;
+    far_fix(q, q->far_len++, t);
+  }
+  q->len++;
+  return 0;
+}
+
+void cf__timers_remove(cf_timers_t *q, cf_timer_t *t) {
+  if (t->where & CF_TIMER_WHEEL)
+    unlink_wheel(q, t);
+  else
+    far_remove(q, t);
+  t->where = CF_TIMER_IDLE;
+  q->len--;
+}
+
+cf_timer_t *cf__timers_peek(const cf_timers_t *q) {
+  cf_timer_t *w = q->wheel_len ? first(q) : NULL;
+  cf_timer_t *f = q->far_len ? q->far[0] : NULL;
+  /* equal deadlines: the heap's timers were started first */
+  return !w || (f && f->deadline <= w->deadline) ? f : w;
+}
+
+cf_timer_t *cf__timers_pop_due(cf_timers_t *q, int64_t now) {
+  cf_timer_t *t = cf__timers_peek(q);
+  if (t && t->deadline <= now) {
+    cf__timers_remove(q, t);
+    return t;
+  }
+  /* Nothing is due by now: the window may start after it. */
+  if (now >= q->base)
+    q->base = now + (now < INT64_MAX);
+  return NULL;
+}

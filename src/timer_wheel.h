@@ -1,0 +1,80 @@
+/* timer_wheel.h: the runtime's timer queue: a timing wheel of exact
+ * millisecond slots in front of a binary heap of later deadlines.
+ *
+ * The wheel covers the window [base, base + CF_WHEEL_SLOTS) ms: slot
+ * `deadline & (CF_WHEEL_SLOTS - 1)` holds exactly the timers due at that
+ * one deadline, as a circular doubly linked FIFO through the timers
+ * themselves, in start order. An occupancy bitmap (one bit per slot) finds
+ * the first non-empty slot at or after `base` with one count-trailing-
+ * zeros after at most CF_WHEEL_WORDS (64) word tests. Timers due at or
+ * beyond base + CF_WHEEL_SLOTS at their start go to a binary heap
+ * (`far`) of timer pointers ordered by (deadline, seq), where they stay
+ * until they fire or are cancelled; a far timer's `where` is its index and
+ * its seq (unique per heap insert) breaks ties. base moves up to the clock
+ * at each expiry pass (and when the queue is empty at an insert).
+ *
+ * Invariants:
+ *   - every wheel timer has base <= deadline < base + CF_WHEEL_SLOTS, so
+ *     a slot never mixes deadlines and slot order from base is deadline
+ *     order;
+ *   - base never decreases, so once a deadline is inside the window every
+ *     later timer with that deadline goes to the wheel: for one deadline,
+ *     the heap's timers (in seq order) were all started before the
+ *     wheel's (in FIFO order); the earliest timer is the earlier of the
+ *     wheel's first and the heap's top, the heap's on a tie;
+ *   - t->where is CF_TIMER_IDLE (not armed), CF_TIMER_WHEEL | slot, or
+ *     t's index in the far heap (< CF_TIMER_WHEEL), and far[where] == t;
+ *     len counts both parts.
+ * Costs: insert, cancel and expiry of a timer due within the window are
+ * O(1) (a bit operation and a list splice, no allocation); the earliest
+ * deadline (peek) is O(1) (a bitmap scan of at most 512 bytes); a timer
+ * due beyond the window at its start pays O(log n) to enter the heap and
+ * to leave it. Memory: the slot array (CF_WHEEL_SLOTS pointers: 16 KiB on
+ * wasm32, 32 KiB on 64-bit), allocated by the first timer and kept until
+ * cf__timers_free; the bitmap lives in the structure (512 bytes); the
+ * heap's pointer array grows geometrically (and is kept: deadlines this
+ * far ahead are rare). */
+#ifndef CF_TIMER_WHEEL_H
+#define CF_TIMER_WHEEL_H
+
+#include <stdint.h>
+
+#include "cfuture/time.h"
+
+#define CF_WHEEL_BITS 12u
+#define CF_WHEEL_SLOTS (1u << CF_WHEEL_BITS) /* ms covered by the wheel */
+#define CF_WHEEL_WORDS (CF_WHEEL_SLOTS / 64u)
+/* t->where of a wheel timer: this bit | its slot (heap indices are below
+ * it, and CF_TIMER_IDLE is never a wheel slot: CF_WHEEL_SLOTS < 2^31). */
+#define CF_TIMER_WHEEL 0x80000000u
+
+typedef struct cf_timers {
+  cf_timer_t **slots; /* CF_WHEEL_SLOTS list heads (valid where occ has
+                         its bit); NULL until the first timer */
+  cf_timer_t **far;   /* binary min-heap by (deadline, seq) */
+  uint64_t occ[CF_WHEEL_WORDS]; /* bit p: slot p is not empty */
+  int64_t base;
+  uint64_t next_seq;
+  uint32_t len, wheel_len, far_len, far_cap;
+} cf_timers_t;
+
+void cf__timers_init(cf_timers_t *q);
+/* Release the structure's memory; q must be empty (len == 0), and is
+ * unusable until initialised again. */
+void cf__timers_free(cf_timers_t *q);
+/* Add `t` (not armed, t->deadline set). `now` is a clock reading, maybe
+ * rounded up to the next ms: every deadline inserted later is >= now and
+ * every later expiry time is >= now - 1 (true of any reading of the
+ * runtime's clock, which is monotonic, whole ms, and never starts a timer
+ * due by then). Returns 0 or CF_ENOMEM (t untouched). */
+int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t now);
+/* Remove `t` (armed in q). */
+void cf__timers_remove(cf_timers_t *q, cf_timer_t *t);
+/* The timer that fires first (earliest deadline, then start order), or
+ * NULL if there is none. */
+cf_timer_t *cf__timers_peek(const cf_timers_t *q);
+/* Remove and return the first timer if its deadline is <= now, else NULL
+ * (and the window moves up to now + 1: nothing left is due by now). */
+cf_timer_t *cf__timers_pop_due(cf_timers_t *q, int64_t now);
+
+#endif
