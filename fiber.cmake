@@ -6,8 +6,10 @@
 #   cfuture_add_fiber_module(<target> <sources...>)
 #
 # Flags: the "fibers" list of scripts/emcc-flags.json (each with its
-# reason; the same list `npx cfuture-emcc-flags --fibers` adds), then
-# $CF_FIBER_ASYNCIFY_EXTRA (user additions, e.g. Asyncify lists; see
+# reason; the same list `npx cfuture-emcc-flags --fibers` adds: Asyncify
+# with indirect calls ignored and the runtime's own pointer calls added),
+# then $CF_FIBER_ASYNCIFY_EXTRA (user additions, e.g. a longer
+# -sASYNCIFY_ADD for code that awaits through a function pointer; see
 # docs/fibers.md, "What Asyncify costs").
 # Sources of fiber modules live outside the plain modules' globs
 # (tests/wasm/fiber/, demo/fiber/): a fiber export linked into a plain
