@@ -187,3 +187,26 @@ console.log(JSON.stringify({ v: await rt.call('count_up', 10) }));
 rt.dispose();`, 'ufiber-main.mjs');
   assert.deepEqual(JSON.parse(out), { v: 55 });
 });
+
+test('npx cfuture-lint from the installed package flags a local used across an await', { timeout: 60_000 }, async () => {
+  writeFileSync(path.join(dir, 'lintme.c'), `#include <cfuture.h>
+typedef struct { cf_async_t co; cf_sleep_t s; int out; } ex_t;
+static cf_poll_t ex_poll(cf_future_t *f, cf_context_t *cx) {
+  ex_t *self = (ex_t *)f;
+  (void)cx;
+  CF_BEGIN(self);
+  {
+    int kept = 42;
+    cf_sleep_init(&self->s, 1);
+    CF_AWAIT(self, &self->s);
+    self->out = kept;
+  }
+  CF_END(self, 0);
+}
+CF_ASYNC_VTABLE(ex_vt, "ex", ex_poll, NULL);
+`);
+  const r = await promisify(execFile)('npx', ['--no-install', 'cfuture-lint', 'lintme.c'], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 })
+    .then(() => ({ code: 0 }), (e) => ({ code: e.code, out: e.stdout }));
+  assert.equal(r.code, 1);
+  assert.match(r.out, /^lintme\.c:8: local 'kept' is declared before the CF_AWAIT at line 10/m);
+});
