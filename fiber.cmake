@@ -35,8 +35,20 @@ endif()
 file(GLOB CF_DEMO_FIBER_SRC CONFIGURE_DEPENDS
      ${CMAKE_CURRENT_LIST_DIR}/demo/fiber/*.c)
 if(CF_DEMO_FIBER_SRC)
-  cfuture_add_fiber_module(cfuture_demo_fiber ${CF_DEMO_FIBER_SRC})
+  cfuture_add_fiber_module(cfuture_demo_fiber ${CF_DEMO_FIBER_SRC}
+                           ${CMAKE_CURRENT_LIST_DIR}/demo/common.c)
   set_target_properties(cfuture_demo_fiber PROPERTIES OUTPUT_NAME demo_fiber)
+  target_include_directories(cfuture_demo_fiber PRIVATE
+                             ${CMAKE_CURRENT_LIST_DIR}/demo)
+  # dist/ beside the stackless demo module (demo/demo.cmake): the page and
+  # `npm run demo -- --cli urlcheck-fiber` load it from there.
+  add_custom_command(TARGET cfuture_demo_fiber POST_BUILD
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_SOURCE_DIR}/dist
+    COMMAND ${CMAKE_COMMAND} -E copy
+            $<TARGET_FILE_DIR:cfuture_demo_fiber>/demo_fiber.mjs
+            $<TARGET_FILE_DIR:cfuture_demo_fiber>/demo_fiber.wasm
+            ${PROJECT_SOURCE_DIR}/dist/
+    VERBATIM)
 endif()
 
 # The prebuilt fiber module shipped in dist/ (cfuture-fibers.mjs,
