@@ -7,12 +7,15 @@
 // missing path), retries exactly on 5xx and timeouts (1 + retries
 // requests), at most 4 requests in flight, a JS rejection of the path list
 // rejects the call, and an AbortSignal aborts every in-flight fetch and
-// leaves no task behind.
+// leaves no task behind. The line counts the demo page shows are the
+// files' real counts of code lines.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { loadRuntime } from '../../bindings/index.mjs';
 import { startServer, until } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import { URLCHECK_CODE_LINES } from '../../web/examples.mjs';
 
 const MODULES = {
   stackless: fileURLToPath(new URL('../../dist/demo.mjs', import.meta.url)),
@@ -103,3 +106,34 @@ for (const style of Object.keys(MODULES)) {
     }
   });
 }
+
+/** Lines of C code: not blank, not only comment. */
+function codeLines(text) {
+  let inComment = false, n = 0;
+  for (const raw of text.split('\n')) {
+    let line = raw.trim(), code = '';
+    while (line) {
+      if (inComment) {
+        const e = line.indexOf('*/');
+        if (e < 0) break;
+        inComment = false;
+        line = line.slice(e + 2);
+      } else {
+        const c = line.indexOf('/*'), d = line.indexOf('//');
+        if (d >= 0 && (c < 0 || d < c)) { code += line.slice(0, d); break; }
+        if (c < 0) { code += line; break; }
+        code += line.slice(0, c);
+        inComment = true;
+        line = line.slice(c + 2);
+      }
+    }
+    if (code.trim()) n++;
+  }
+  return n;
+}
+
+test('the line counts on the demo cards are the sources\' code lines', () => {
+  const count = (f) => codeLines(readFileSync(fileURLToPath(new URL(`../../${f}`, import.meta.url)), 'utf8'));
+  assert.deepEqual({ stackless: count('demo/urlcheck.c'), fiber: count('demo/fiber/urlcheck.c') }, URLCHECK_CODE_LINES);
+  assert.ok(URLCHECK_CODE_LINES.fiber < URLCHECK_CODE_LINES.stackless);
+});
