@@ -63,8 +63,10 @@
  * the C stack holds only address-taken locals and arrays (futures, buffers)
  * and the Asyncify buffer the locals of the fiber's own instrumented frames
  * (about 130 bytes for a fiber awaiting in its function; deep recursion
- * needs more of both). The canary is checked at each switch and Asyncify
- * traps when its buffer is too small. Only modules linked with
+ * needs more of both). The canary is checked at each switch and an
+ * Asyncify buffer overflow is reported by name when the unwind ends
+ * ("cfuture: fiber '<name>' overflowed its <n>-byte Asyncify buffer"),
+ * then abort(). Only modules linked with
  * cfuture_add_fiber_module (wasm) pay for Asyncify; see docs/fibers.md.
  *
  * Threads: fibers belong to the thread that runs their runtime. A fiber is

@@ -32,7 +32,9 @@
  * which cf__fstack_leave checks (a mismatch means an uninstrumented frame
  * was on the fiber's stack: reported with the fiber's name, then abort).
  * A canary word at the C stack's limit is checked at each switch; an
- * Asyncify buffer that is too small traps (RuntimeError: unreachable).
+ * Asyncify buffer that overflowed is reported by name when the unwind
+ * ends (the overflow lands in the fiber's own C stack, below its canary
+ * end), then abort.
  * Costs: new = one allocation; a switch in = a call (+ a rewind of the
  * fiber's own frames); a switch out = an unwind of the fiber's frames;
  * no JS on either. */
@@ -97,6 +99,19 @@ static void corrupt(const cf__fstack_t *s) {
   abort();
 }
 
+/* Asyncify wrote past the fiber's buffer (into the low end of its own C
+ * stack, which the buffer precedes in the block): report it by name before
+ * Asyncify's own check traps without one. */
+static void asyncify_overflow(const cf__fstack_t *s) {
+  fprintf(stderr,
+          "cfuture: fiber '%s' overflowed its %lu-byte Asyncify buffer "
+          "(cf_fiber_options_t.asyncify_size; deep call chains down to "
+          "cf_await need more)\n",
+          s->name ? s->name : "fiber", (unsigned long)(s->data.end - s->buf));
+  fflush(stderr);
+  abort();
+}
+
 /* The bottom frame of every fiber: called at the first entry and again at
  * each rewind (instrumented: ASYNCIFY_ADD, it calls through a pointer). */
 static void cf__fiber_main(cf__fstack_t *s) {
@@ -113,6 +128,8 @@ static void run(cf__fstack_t *s, int rewind) {
   main_fn(s);
   if (s->unwinding) {
     s->unwinding = 0;
+    if (s->data.pos > s->data.end)
+      asyncify_overflow(s);
     cf__asyncify_stop_unwind();
   }
 }

@@ -127,3 +127,18 @@ test('dispose with suspended fibers unwinds them', T, async () => {
   assert.equal(c.live, 0);
   assert.equal(c.liveBytes, base.liveBytes);
 });
+
+test('an Asyncify buffer overflow is reported with the fiber\'s name (child process)', T, async () => {
+  const { spawnSync } = await import('node:child_process');
+  // The module aborts; the child exits as soon as the report reaches printErr.
+  const script = `import { loadRuntime } from ${JSON.stringify(new URL('../../bindings/index.mjs', import.meta.url).href)};
+const rt = await loadRuntime({ module: ${JSON.stringify(FIBER_MODULE)},
+  printErr: (l) => { process.stderr.write(l + '\\n'); if (/overflowed/.test(l)) process.exit(3); } });
+process.stdout.write('deep ' + await rt.call('fiber_deep', 5) + '\\n');
+await rt.call('fiber_deep_small', 30);
+process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.stdout, 'deep 5\n');
+  assert.match(r.stderr, /cfuture: fiber 'small-buffer' overflowed its 256-byte Asyncify buffer/);
+  assert.equal(r.status, 3);
+});
