@@ -8,6 +8,10 @@
 // does not implement it), so this runs `gcc -fsyntax-only
 // -Wjump-misses-init` with cfuture's include path and reports each finding
 // in plain words with file:line. It checks syntax only: nothing is built.
+// What gcc sees is a declaration *with an initialiser* that the switch
+// jumps over: `int n = 0;` before an await is reported, a bare `int n;`
+// assigned before the await and read after it is not (gcc's limit).
+// Fiber code (cf_await) is not affected: its locals do survive.
 //
 //   npx cfuture-lint [-I dir]... [-D name[=value]]... <file.c | dir | doc.md>...
 //
