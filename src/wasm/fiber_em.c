@@ -4,11 +4,11 @@
  *
  * How a switch works. Entering a fiber is a plain nested call: `run` (the
  * "bottom-most runtime" in Asyncify's terms) moves the stack pointer onto
- * the fiber's C stack and calls the fiber's bottom frame, cf__fiber_main,
+ * the fiber's C stack and calls the fiber's entry (its bottom frame)
  * through a pointer, starting an Asyncify rewind first if the fiber was
  * suspended. Leaving (cf_await suspending) calls cf__fstack_leave (the
  * "top-most runtime"), which starts an unwind: only the fiber's own frames,
- * from cf_await down to cf__fiber_main, are saved into the fiber's Asyncify
+ * from cf_await down to the entry, are saved into the fiber's Asyncify
  * buffer, and `run` stops the unwind and returns to its caller normally.
  * Binaryen's Asyncify runtime functions are called from C (imports of the
  * "asyncify" module, which the pass replaces with its own code), so a
@@ -112,20 +112,16 @@ static void asyncify_overflow(const cf__fstack_t *s) {
   abort();
 }
 
-/* The bottom frame of every fiber: called at the first entry and again at
- * each rewind (instrumented: ASYNCIFY_ADD, it calls through a pointer). */
-static void cf__fiber_main(cf__fstack_t *s) {
-  s->entry(s->arg);
-}
-
 /* The bottom-most runtime: start a rewind if asked, run the fiber until it
  * returns or unwinds, stop the unwind. Never instrumented (it calls
  * start_rewind / stop_unwind), so its caller's frames stay put. */
 static void run(cf__fstack_t *s, int rewind) {
-  void (*volatile main_fn)(cf__fstack_t *) = cf__fiber_main;
+  /* The fiber's bottom frame is its entry (fiber.c's fiber_entry, in
+   * ASYNCIFY_ADD): called at the first entry and again at each rewind. */
+  void (*volatile entry)(void *) = s->entry;
   if (rewind)
     cf__asyncify_start_rewind(&s->data);
-  main_fn(s);
+  entry(s->arg);
   if (s->unwinding) {
     s->unwinding = 0;
     if (s->data.pos > s->data.end)
