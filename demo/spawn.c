@@ -185,8 +185,8 @@ static cf_poll_t spawn_poll(cf_future_t *f, cf_context_t *cx) {
         self, self->lo,
         self->lo + SLICE < PRIME_LIMIT ? self->lo + SLICE : PRIME_LIMIT);
     self->slices++;
-    cf_yield_init(&self->yield);
-    CF_AWAIT(self, &self->yield); /* cf_yield_now */
+    self->yield = cf_yield_now(); /* let timers and the page run */
+    CF_AWAIT(self, &self->yield);
   }
   cf_task_abort(&self->ticker_task);
   demo_line("primes below %u: %u (%u slices)", PRIME_LIMIT, self->primes,

@@ -23,6 +23,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_MJS = path.join(root, 'dist', 'demo.mjs');
 const DEMO_WASM = path.join(root, 'dist', 'demo.wasm');
+// The fiber demo module (demo/fiber/*.c, Asyncify; fiber.cmake copies it here).
+const FIBER_MJS = path.join(root, 'dist', 'demo_fiber.mjs');
+const FIBER_WASM = path.join(root, 'dist', 'demo_fiber.wasm');
 
 function newestMtime(dir, exts) {
   let newest = 0;
@@ -37,8 +40,9 @@ function newestMtime(dir, exts) {
 
 /** True when dist/demo.{mjs,wasm} exist and are newer than their sources. */
 export function demoModuleFresh() {
-  if (!fs.existsSync(DEMO_MJS) || !fs.existsSync(DEMO_WASM)) return false;
-  const built = Math.min(fs.statSync(DEMO_MJS).mtimeMs, fs.statSync(DEMO_WASM).mtimeMs);
+  const outputs = [DEMO_MJS, DEMO_WASM, FIBER_MJS, FIBER_WASM];
+  if (!outputs.every((f) => fs.existsSync(f))) return false;
+  const built = Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs));
   const sources = Math.max(
     newestMtime(path.join(root, 'demo'), ['.c', '.h', '.cmake']),
     newestMtime(path.join(root, 'src'), ['.c', '.h']),
@@ -64,6 +68,9 @@ export function ensureDemoBuilt({ force = false, quiet = false } = {}) {
   }
   if (!fs.existsSync(DEMO_MJS) || !fs.existsSync(DEMO_WASM)) {
     throw new Error('wasm build finished but dist/demo.mjs / dist/demo.wasm are missing (is demo/demo.cmake included?)');
+  }
+  if (!fs.existsSync(FIBER_MJS) || !fs.existsSync(FIBER_WASM)) {
+    throw new Error('wasm build finished but dist/demo_fiber.mjs / dist/demo_fiber.wasm are missing (see fiber.cmake)');
   }
   return true;
 }
@@ -114,22 +121,34 @@ export async function runCli(names, { scale = 1, tasks = 100000, out = (l) => co
   const { loadRuntime } = await import(pathToFileURL(path.join(root, 'bindings', 'index.mjs')).href);
   const srv = await startServer({ port: 0 });
   let lines = [];
-  const rt = await loadRuntime({
-    module: DEMO_MJS,
-    print: (l) => { lines.push(l); out(l); },
-    printErr: (l) => process.stderr.write(`${l}\n`),
-  });
+  // One runtime per module, loaded when an example needs it: the stackless
+  // demo module, and the fiber module for `module: 'fiber'` examples.
+  const runtimes = new Map();
+  const runtimeFor = async (ex) => {
+    const file = ex.module === 'fiber' ? FIBER_MJS : DEMO_MJS;
+    if (!runtimes.has(file)) {
+      runtimes.set(file, await loadRuntime({
+        module: file,
+        print: (l) => { lines.push(l); out(l); },
+        printErr: (l) => process.stderr.write(`${l}\n`),
+      }));
+    }
+    const rt = runtimes.get(file);
+    for (const [name, fn] of Object.entries(ex.host ?? {})) rt.host(name, fn);
+    return rt;
+  };
   const base = srv.url.replace(/\/$/, '');
   const results = [];
   try {
     for (const ex of list) {
       lines = [];
       header(ex);
+      const rt = await runtimeFor(ex);
       const t0 = performance.now();
       let error = null;
       try {
         if (ex === STRESS) await rt.call(ex.entry, tasks);
-        else await rt.call(ex.entry, base, scale);
+        else await rt.call(ex.entry, ...(ex.args ? ex.args(base, scale) : [base, scale]));
       } catch (e) {
         error = `${e.code ?? e.name}: ${e.message}`;
       }
@@ -141,7 +160,7 @@ export async function runCli(names, { scale = 1, tasks = 100000, out = (l) => co
       results.push({ name: ex.name, ok: !error && !mismatch, error, mismatch, lines, ms, expectedMs, withinTolerance: withinTolerance(ms, expectedMs) });
     }
   } finally {
-    rt.dispose();
+    for (const rt of runtimes.values()) rt.dispose();
     await srv.close();
   }
   return results;

@@ -6,6 +6,8 @@ export type Flavour = 'default' | 'web';
 export interface FlagList {
   flavours: Record<string, { environment: string; why: string }>;
   link: Array<{ args: string[]; why: string; env?: string; forEach?: string }>;
+  /** Added for modules with fiber tasks (Asyncify). */
+  fibers: { link: Array<{ args: string[]; why: string }> };
   prebuilt: Record<string, unknown>;
 }
 
@@ -15,8 +17,8 @@ export declare function flagList(): FlagList;
 export declare function jsLibraries(): string[];
 /** The names in bindings/exports.txt. */
 export declare function exportedFunctions(): string[];
-/** The module link flags of a flavour (without the static library). */
-export declare function linkFlags(options?: { flavour?: Flavour; explain?: false }): string[];
-export declare function linkFlags(options: { flavour?: Flavour; explain: true }): Array<{ args: string[]; why: string }>;
-/** All flags a user's emcc command needs: -I, the static library and the link flags. */
-export declare function cfutureFlags(options?: { cflags?: boolean; libs?: boolean; flavour?: Flavour }): string[];
+/** The module link flags of a flavour (without the static library); `fibers` adds Asyncify for fiber tasks. */
+export declare function linkFlags(options?: { flavour?: Flavour; explain?: false; fibers?: boolean }): string[];
+export declare function linkFlags(options: { flavour?: Flavour; explain: true; fibers?: boolean }): Array<{ args: string[]; why: string }>;
+/** All flags a user's emcc command needs: -I, the static library and the link flags (`fibers`: a fiber module). */
+export declare function cfutureFlags(options?: { cflags?: boolean; libs?: boolean; flavour?: Flavour; fibers?: boolean }): string[];

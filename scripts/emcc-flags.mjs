@@ -13,6 +13,9 @@
 //   --libs    only the link flags (the static library and the module flags)
 //   --json    all flags as a JSON array (for build scripts)
 //   --explain every link flag with its reason
+//   --fibers  a module with fiber tasks (include/cfuture/fiber.h): adds the
+//             "fibers" list (-sASYNCIFY ...); without it modules stay
+//             Asyncify-free
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,23 +83,25 @@ function expand(entries, vars, lists, environment) {
 
 /**
  * The module link flags (without the static library) for a flavour
- * ('default': web,worker,node; 'web': web,worker), with optional reasons.
+ * ('default': web,worker,node; 'web': web,worker), with optional reasons;
+ * `fibers` adds the "fibers" list (Asyncify) for modules with fiber tasks.
  */
-export function linkFlags({ flavour = 'default', explain = false } = {}) {
+export function linkFlags({ flavour = 'default', explain = false, fibers = false } = {}) {
   const list = flagList();
   const f = list.flavours[flavour];
   if (!f) throw new Error(`cfuture: unknown flavour ${flavour} (${Object.keys(list.flavours).join(', ')})`);
   const vars = { bindings, exports: exportedFunctions().join(','), environment: f.environment };
   const lists = { jsLibrary: jsLibraries() };
-  if (!explain) return expand(list.link, vars, lists, f.environment);
-  return list.link.flatMap((e) => {
+  const entries = fibers ? [...list.link, ...list.fibers.link] : list.link;
+  if (!explain) return expand(entries, vars, lists, f.environment);
+  return entries.flatMap((e) => {
     const args = expand([e], vars, lists, f.environment);
     return args.length ? [{ args, why: e.why }] : [];
   });
 }
 
 /** All flags a user's emcc command needs: -I, the static library and the link flags. */
-export function cfutureFlags({ cflags = true, libs = true, flavour = 'default' } = {}) {
+export function cfutureFlags({ cflags = true, libs = true, flavour = 'default', fibers = false } = {}) {
   const out = [];
   if (cflags) out.push(`-I${path.join(root, 'include')}`);
   if (libs) {
@@ -106,7 +111,7 @@ export function cfutureFlags({ cflags = true, libs = true, flavour = 'default' }
       throw new Error(`cfuture: libcfuture.a not found under ${root} (in a checkout, run: npm run build:wasm; ` +
         'an installed package ships dist/libcfuture.a, so reinstall it)');
     }
-    out.push(lib, ...linkFlags({ flavour }));
+    out.push(lib, ...linkFlags({ flavour, fibers }));
   }
   return out;
 }
@@ -114,19 +119,21 @@ export function cfutureFlags({ cflags = true, libs = true, flavour = 'default' }
 // Run as a command (also through node_modules/.bin symlinks)?
 if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   const a = process.argv.slice(2);
-  const known = ['--cflags', '--libs', '--json', '--explain', '--help', '-h'];
+  const known = ['--cflags', '--libs', '--json', '--explain', '--fibers', '--help', '-h'];
   const bad = a.filter((x) => !known.includes(x));
   if (bad.length || a.includes('--help') || a.includes('-h')) {
     (bad.length ? console.error : console.log)(`${bad.length ? `cfuture-emcc-flags: unknown argument ${bad[0]}\n` : ''}` +
-      'usage: cfuture-emcc-flags [--cflags | --libs] [--json] [--explain]\n' +
-      '  emcc -O2 my.c $(npx cfuture-emcc-flags) -o my.mjs');
+      'usage: cfuture-emcc-flags [--cflags | --libs] [--json] [--explain] [--fibers]\n' +
+      '  emcc -O2 my.c $(npx cfuture-emcc-flags) -o my.mjs\n' +
+      '  emcc -O2 my_fibers.c $(npx cfuture-emcc-flags --fibers) -o my_fibers.mjs   (fiber tasks: Asyncify)');
     process.exit(bad.length ? 2 : 0);
   }
   try {
+    const fibers = a.includes('--fibers');
     if (a.includes('--explain')) {
-      for (const { args, why } of linkFlags({ explain: true })) console.log(`${args.join(' ')}\n    ${why}`);
+      for (const { args, why } of linkFlags({ explain: true, fibers })) console.log(`${args.join(' ')}\n    ${why}`);
     } else {
-      const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags') });
+      const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags'), fibers });
       console.log(a.includes('--json') ? JSON.stringify(flags) : flags.map((f) => (/[\s'"$\\]/.test(f) ? `'${f.replace(/'/g, "'\\''")}'` : f)).join(' '));
     }
   } catch (e) {

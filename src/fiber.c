@@ -55,6 +55,7 @@ struct cf_fiber_ctl {
   uint32_t cancel_awaits, cancel_limit;
   uint8_t state;
   uint8_t canceled;
+  uint8_t polling; /* inside cf_await's poll of a future */
 };
 
 static _Thread_local cf_fiber_ctl_t *current;
@@ -235,7 +236,10 @@ static int canceled_await(cf_fiber_ctl_t *ctl, cf_future_t *fut) {
 
 int cf_await(cf_future_t *fut) {
   cf_fiber_ctl_t *ctl = current;
-  if (!ctl)
+  cf_poll_t r;
+  /* Not on a fiber's own code: outside fibers, or from a poll function
+   * that cf_await is running (a fiber cannot suspend inside a poll). */
+  if (!ctl || ctl->polling)
     return CF_ENOTFIBER;
   if (!fut)
     return CF_EINVAL;
@@ -243,7 +247,10 @@ int cf_await(cf_future_t *fut) {
     return canceled_await(ctl, fut);
   ctl->fut->co.awaiting = fut;
   for (;;) {
-    if (cf_future_poll(fut, ctl->cx) == CF_READY) {
+    ctl->polling = 1;
+    r = cf_future_poll(fut, ctl->cx);
+    ctl->polling = 0;
+    if (r == CF_READY) {
       ctl->fut->co.awaiting = NULL;
       return fut->rc;
     }

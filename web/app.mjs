@@ -36,12 +36,13 @@ const api = {
   runAll: () => runAll(),
   stress: (n) => runStress(n),
   busy: () => busy,
-  liveTasks: () => (rt ? rt.taskCount() : NaN),
+  liveTasks: () => (rt ? rt.taskCount() + (fiberRt ? fiberRt.taskCount() : 0) : NaN),
   runtimeKind: () => rt?.kind ?? null,
 };
 window.cfDemo = api;
 
 let rt = null;
+let fiberRt = null; // the fiber module's runtime (dist/demo_fiber.mjs), loaded on first use
 let busy = false;
 let active = null; // the card receiving output lines
 
@@ -250,6 +251,15 @@ async function runExample(card) {
   if (!rt || busy || !card) return null;
   setBusy(true);
   const { ex } = card;
+  let r; // the runtime of this example's module (fiber examples: the fiber module)
+  try {
+    r = await runtimeFor(ex);
+  } catch (err) {
+    setBusy(false);
+    setState(card, 'error', 'error');
+    appendLine($('.output', card.el), `error: the fiber module failed to load: ${err.message}`, 'err');
+    return (api.results[ex.name] = { name: ex.name, state: 'error', error: String(err.message) });
+  }
   const s = scale();
   const out = $('.output', card.el);
   out.replaceChildren();
@@ -271,7 +281,7 @@ async function runExample(card) {
   let raf = 0;
   let lastTable = 0;
   let snap = [];
-  const take = () => { snap = rt.tasks(); sample(card.rec, snap); };
+  const take = () => { snap = r.tasks(); sample(card.rec, snap); };
   const sampler = setInterval(take, 20);
   const tick = () => {
     const now = performance.now();
@@ -285,7 +295,7 @@ async function runExample(card) {
 
   let result;
   try {
-    const rc = await rt.call(ex.entry, [location.origin, s], { signal: card.ac.signal });
+    const rc = await r.call(ex.entry, ex.args ? ex.args(location.origin, s) : [location.origin, s], { signal: card.ac.signal });
     const ms = performance.now() - t0;
     const mismatch = checkLines(ex, card.lines, s);
     const exp = ex.expectedMs?.(s);
@@ -307,10 +317,10 @@ async function runExample(card) {
     cancelAnimationFrame(raf);
     clearInterval(sampler);
     const end = performance.now() - t0;
-    sample(card.rec, rt.tasks());
+    sample(card.rec, r.tasks());
     for (const r of card.rec.tasks.values()) if (!r.ended) { r.ended = true; r.last = end; }
     drawTimeline(card, end);
-    drawTable(card, rt.tasks());
+    drawTable(card, r.tasks());
     updateDurbar(card, end);
     $('.cancel', card.el).disabled = true;
     card.ac = null;
@@ -457,6 +467,25 @@ async function runStress(n = 100000) {
 }
 $('#stress-run').addEventListener('click', () => runStress());
 $('#stress-cancel').addEventListener('click', () => stressCard.ac?.abort());
+
+// The runtime an example runs on: the stackless demo module, or for
+// `module: 'fiber'` examples the fiber module (loaded once, on first use),
+// with the example's host functions registered.
+let fiberLoading = null;
+async function runtimeFor(ex) {
+  let r = rt;
+  if (ex.module === 'fiber') {
+    fiberLoading ??= loadDemoRuntime({ module: 'demo_fiber' }).then((f) => {
+      f.onLine(onLine);
+      f.onErrLine(onErrLine);
+      fiberRt = f;
+      return f;
+    });
+    r = await fiberLoading.catch((e) => { fiberLoading = null; throw e; });
+  }
+  for (const [name, fn] of Object.entries(ex.host ?? {})) r.raw.host(name, fn);
+  return r;
+}
 
 // ---- boot ------------------------------------------------------------------
 function onLine(text) {

@@ -2,13 +2,35 @@
 // (scripts/demo.mjs) and the browser tests, so all three agree on names,
 // C entry points, expected output lines and expected durations.
 //
-// Each example's C entry point is an exported async function in demo/*.c,
-// called as rt.call(entry, baseUrl, scale). `expect(scale)` gives the lines
-// it must print (strings match exactly, RegExps match a line) in order, and
+// Each example's C entry point is an exported async function in demo/*.c
+// (or demo/fiber/*.c when `module: 'fiber'`: the fiber module), called as
+// rt.call(entry, baseUrl, scale), or with `args(baseUrl, scale)` when the
+// example has them; `host` lists host functions (rt.host) it awaits.
+// `expect(scale)` gives the lines it must print (strings match exactly,
+// RegExps match a line) in order, and
 // `expectedMs(scale)` the wall time it should take (null when CPU-bound).
 // Every duration in the C demos is round(ms * scale).
 
 const ms = (x, scale) => Math.round(x * scale);
+
+// The URL checker of issue 10, in both styles (demo/urlcheck.c and
+// demo/fiber/urlcheck.c): the same paths (served by demo/server.mjs) and
+// the same expected lines. Index 3 never answers in time: 3 timeouts.
+export const URLCHECK_PATHS = ['/status/200', '/status/404', '/status/503', '/status/200?sleep=5000',
+  '/status/201', '/status/500', '/status/204', '/status/418'];
+const URLCHECK_LINES = ['/status/200 200', '/status/404 404', '/status/503 503', '/status/200?sleep=5000 timeout',
+  '/status/201 201', '/status/500 500', '/status/204 204', '/status/418 418'];
+// Lines of C code (not blank, not comments), checked by tests/node/urlcheck.test.mjs.
+export const URLCHECK_CODE_LINES = { stackless: 189, fiber: 125 };
+const urlcheck = (style) => ({
+  entry: 'urlcheck',
+  // rt.call('urlcheck', base, timeoutMs, retries); the paths come from a JS Promise
+  args: (base, s) => [base, ms(1000, s), 2],
+  host: { urlcheck_paths: () => new Promise((resolve) => setTimeout(() => resolve(URLCHECK_PATHS), 10)) },
+  expectedMs: (s) => ms(3000, s),
+  expect: () => URLCHECK_LINES,
+  codeLines: URLCHECK_CODE_LINES[style],
+});
 
 export const EXAMPLES = [
   {
@@ -111,6 +133,24 @@ export const EXAMPLES = [
       /^primes below 3000000: 216816 \(\d+ slices\)$/,
       /^ticker ran (\d+) times during the computation$/,
     ].map((l) => (typeof l === 'string' ? l.replace(/(\d+) ms/g, (_, x) => `${ms(Number(x), s)} ms`) : l)),
+  },
+  {
+    name: 'urlcheck',
+    title: 'URL checker, stackless',
+    seed: `issue 10 · demo/urlcheck.c · ${URLCHECK_CODE_LINES.stackless} lines of C`,
+    blurb: 'Await a JS Promise for the path list, then check every URL with 4 requests in flight, ' +
+      'a timeout per request and 2 retries on timeouts and 5xx; a collector task gathers the ' +
+      'outcomes over a channel. State machines: every awaited value lives in a frame struct.',
+    ...urlcheck('stackless'),
+  },
+  {
+    name: 'urlcheck-fiber',
+    title: 'URL checker, fibers',
+    seed: `issue 10 · demo/fiber/urlcheck.c · ${URLCHECK_CODE_LINES.fiber} lines of C`,
+    module: 'fiber',
+    blurb: 'The same program as plain C functions on fibers (stackful tasks, Asyncify module): ' +
+      'locals, loops and cf_await; same output, same timing, Cancel unwinds every fiber.',
+    ...urlcheck('fiber'),
   },
 ];
 

@@ -38,7 +38,8 @@ function lineSplitter(emit) {
   };
 }
 
-export async function loadDemoRuntime({ base = '' } = {}) {
+/** module: 'demo' (dist/demo.mjs, stackless) or 'demo_fiber' (dist/demo_fiber.mjs, Asyncify). */
+export async function loadDemoRuntime({ base = '', module = 'demo' } = {}) {
   const listeners = new Set();
   const emit = (line) => { for (const fn of listeners) fn(line); };
   const errListeners = new Set();
@@ -48,6 +49,7 @@ export async function loadDemoRuntime({ base = '' } = {}) {
   const { createDemoModuleOptions } = await import('./module-options.mjs');
   const opts = await createDemoModuleOptions({
     base,
+    module,
     print: lineSplitter(emit),
     printErr: lineSplitter(emitErr),
   });

@@ -2,11 +2,17 @@
 //
 //   node bench/wasm/fiber_tax.mjs [--quick]
 //
-// Links build/cfbench-fiber.mjs: the bench module's C (cfb_wasm.c, the
-// same -O3 library) plus fiber_w9.c, with the flags of
-// cfuture_add_fiber_module (-sASYNCIFY). Needs build/cfbench.mjs and
-// build/asyncify.mjs from bench/wasm/build.mjs. Then runs, with
-// run_wasm.mjs / run_asyncify.mjs (each a fresh Node process):
+// Links two fiber builds of the bench module's C (cfb_wasm.c, the same -O3
+// library) plus fiber_w9.c:
+//   build/cfbench-fiber.mjs    the fiber link flags of scripts/emcc-flags.json
+//                              ("fibers": direct Asyncify switches, indirect
+//                              calls not instrumented; src/wasm/fiber_em.c)
+//   build/cfbench-emfiber.mjs  the BASELINE: fiber_em_emfiber.c (Emscripten
+//                              fibers, the previous implementation, its
+//                              16 + 8 KiB stacks) with plain -sASYNCIFY
+// Needs build/cfbench.mjs and build/asyncify.mjs from bench/wasm/build.mjs.
+// Then runs, with run_wasm.mjs / run_asyncify.mjs (each a fresh Node
+// process), every row for both fiber builds:
 //   - stackless W1, W2, W3pp, W4seq in the plain and the fiber build
 //     (the tax: fiber / plain, target <= 1.1);
 //   - W9: a fiber awaiting a resolved JS Promise vs the same in stackless
@@ -42,11 +48,19 @@ const moduleFlags = [
   `-sEXPORTED_FUNCTIONS=${exportsList.join(',')}`,
   ...jsLibs.flatMap((l) => ['--js-library', l]), '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
 ];
-const fiberFlags = ['-sASYNCIFY=1', '-sASYNCIFY_STACK_SIZE=1024'];
-const fiberMod = join(out, 'cfbench-fiber.mjs');
-execFileSync('emcc', ['-std=c11', '-O3', '-Iinclude', join(here, 'cfb_wasm.c'), join(here, 'fiber_w9.c'),
-  join(out, 'libcfuture-O3.a'), ...moduleFlags, ...fiberFlags, '-o', fiberMod],
-{ cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+const { flagList } = await import(join(root, 'scripts', 'emcc-flags.mjs'));
+const fiberFlags = flagList().fibers.link.flatMap((e) => e.args);
+const builds = {
+  fiber: { mod: join(out, 'cfbench-fiber.mjs'), extra: [], flags: fiberFlags },
+  emfiber: { mod: join(out, 'cfbench-emfiber.mjs'), extra: [join(here, 'fiber_em_emfiber.c')],
+    flags: ['-sASYNCIFY=1', '-sASYNCIFY_STACK_SIZE=1024'] },
+};
+for (const b of Object.values(builds)) {
+  execFileSync('emcc', ['-std=c11', '-O3', '-Iinclude', '-Isrc', ...b.extra, join(here, 'cfb_wasm.c'), join(here, 'fiber_w9.c'),
+    join(out, 'libcfuture-O3.a'), ...moduleFlags, ...b.flags, '-o', b.mod],
+  { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+const fiberMod = builds.fiber.mod;
 
 const reps = quick ? 3 : 5;
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -63,30 +77,34 @@ function run(script, args, moduleEnv = {}) {
   return Object.fromEntries(Object.entries(by).map(([k, v]) => [k, median(v)]));
 }
 const plain = (w, ...a) => run('run_wasm.mjs', [w, reps, ...a]);
-const fiber = (w, ...a) => run('run_wasm.mjs', [w, reps, ...a], { CFB_MODULE: fiberMod });
+const inBuild = (b) => (w, ...a) => run('run_wasm.mjs', [w, reps, ...a], { CFB_MODULE: builds[b].mod });
 
 const N = quick ? 20000 : 200000;
 const rows = [];
 const add = (name, unit, value, base, baseName, target) =>
   rows.push({ name, unit, value, base, ratio: base ? value / base : null, baseName, target });
 
-for (const [w, metric, n] of [['w1', 'ns_per_task', N], ['w2', 'ns_per_wake', N * 5],
-  ['w3pp', 'ns_per_roundtrip', N], ['w4seq', 'ns_per_await', N]]) {
-  const p = plain(w, n)[metric], f = fiber(w, n)[metric];
-  add(`${w} stackless, fiber build vs plain`, metric, f, p, 'plain build', '<= 1.1');
-}
+const size = (m) => statSync(m.replace(/\.mjs$/, '.wasm')).size;
 const stackless = plain('w4seq', N).ns_per_await;
 const asy = run('run_asyncify.mjs', ['w4seq', reps, N]).ns_per_await;
-const fAwait = fiber('w9await', N).ns_per_await;
-add('W9 fiber await of a resolved JS Promise', 'ns/await', fAwait, asy, 'EM_ASYNC_JS + Asyncify', '<= 1.0');
-add('W9 fiber await of a resolved JS Promise', 'ns/await', fAwait, stackless, 'stackless (plain build)', 'info');
-add('W9 fiber yield (suspend + resume)', 'ns/yield', fiber('w9yield', N / 10).ns_per_yield, null, '', 'info');
-add('W9 fiber spawn+join', 'ns/fiber', fiber('w9spawn', N / 10).ns_per_fiber, null, '', 'info');
-add('W9 heap per parked fiber (default stacks)', 'B/fiber', fiber('w9park', 1000).bytes_per_fiber, 8192, '8 KiB', '<= 1.0');
-const size = (m) => statSync(m.replace(/\.mjs$/, '.wasm')).size;
-add('module size, fiber build vs plain', 'bytes', size(fiberMod), size(join(out, 'cfbench.mjs')), 'plain build', 'info');
+const plainW = {};
+for (const [w, metric, n] of [['w1', 'ns_per_task', N], ['w2', 'ns_per_wake', N * 5],
+  ['w3pp', 'ns_per_roundtrip', N], ['w4seq', 'ns_per_await', N]]) plainW[w] = [metric, n, plain(w, n)[metric]];
+for (const b of ['emfiber', 'fiber']) {
+  const fiber = inBuild(b);
+  const tag = b === 'fiber' ? '[now]' : '[before: emscripten fibers]';
+  for (const [w, [metric, n, p]] of Object.entries(plainW))
+    add(`${tag} ${w} stackless, fiber build vs plain`, metric, fiber(w, n)[metric], p, 'plain build', '<= 1.1');
+  const fAwait = fiber('w9await', N).ns_per_await;
+  add(`${tag} W9 fiber await of a resolved JS Promise`, 'ns/await', fAwait, asy, 'EM_ASYNC_JS + Asyncify', '<= 1.0');
+  add(`${tag} W9 fiber await of a resolved JS Promise`, 'ns/await', fAwait, stackless, 'stackless (plain build)', 'info');
+  add(`${tag} W9 fiber yield (suspend + resume)`, 'ns/yield', fiber('w9yield', N / 10).ns_per_yield, null, '', 'info');
+  add(`${tag} W9 fiber spawn+join`, 'ns/fiber', fiber('w9spawn', N / 10).ns_per_fiber, null, '', 'info');
+  add(`${tag} W9 heap per parked fiber (default stacks)`, 'B/fiber', fiber('w9park', 1000).bytes_per_fiber, 8192, '8 KiB', '<= 1.0');
+  add(`${tag} module size, fiber build vs plain`, 'bytes', size(builds[b].mod), size(join(out, 'cfbench.mjs')), 'plain build', 'info');
+}
 
 for (const r of rows)
-  console.log(`${r.name.padEnd(44)} ${r.value.toFixed(1).padStart(12)} ${r.unit.padEnd(16)}` +
+  console.log(`${r.name.padEnd(72)} ${r.value.toFixed(1).padStart(12)} ${r.unit.padEnd(16)}` +
     (r.base ? ` vs ${r.baseName} ${r.base.toFixed(1)}: ${r.ratio.toFixed(3)}x (target ${r.target})` : ''));
 writeFileSync(join(out, 'fiber-results.json'), JSON.stringify({ when: new Date().toISOString(), n: N, reps, rows }, null, 2));

@@ -1,12 +1,15 @@
-/* demo/fiber/urlcheck.c: the URL checker of issue 10 in fiber style.
+/* demo/fiber/urlcheck.c: the URL checker of issue 10 in fiber style (the
+ * same program in stackless style: demo/urlcheck.c, same export, same
+ * output; web/examples.mjs shows both with their line counts).
  *
- *   await rt.call('urlcheck', base, paths, timeoutMs, retries)
+ *   await rt.call('urlcheck', base, timeoutMs, retries)
  *
- * Checks every path under `base` with at most 4 requests in flight (4
- * worker fibers), a timeout per request and retries on timeouts, network
- * errors and 5xx; a collector fiber gathers "<path> <status|timeout|error>"
- * lines over an mpsc channel; `paths` comes from JS (a JSON array of
- * strings) and the lines go back as one text, in completion order.
+ * Awaits one JS Promise (the host function "urlcheck_paths" resolves to a
+ * JSON array of paths), then checks base+path for each with at most 4
+ * requests in flight (4 worker fibers), a timeout per request and retries
+ * on timeouts, network errors and 5xx; a collector fiber receives the
+ * outcomes over an mpsc channel. Prints "<path> <status|timeout|error>"
+ * per path in path order and resolves with the same lines as one text.
  * Aborting the call (AbortSignal) unwinds every fiber: in-flight fetches
  * are dropped, which aborts them in JS.
  * Linked as a fiber module (fiber.cmake: cfuture_demo_fiber), outside the
@@ -16,24 +19,26 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cfuture.h>
 #include <cfuture/fiber_export.h>
-#include <cfuture/wasm.h>
+
+#include "demo.h"
 
 #define WORKERS 4
 #define MAX_PATHS 64
 
-typedef struct line {
-  char text[160];
-} line_t;
+typedef struct outcome {
+  int index;
+  char what[16];
+} outcome_t;
 
 typedef struct job {
   const char *base;
   char paths[MAX_PATHS][96];
+  char what[MAX_PATHS][16];
   int npaths, next, timeout_ms, retries;
   cf_mpsc_sender_t tx;
   cf_mpsc_receiver_t rx;
-  char out[MAX_PATHS * 160];
+  char out[MAX_PATHS * 128];
 } job_t;
 
 /* GET base+path with a timeout, retried; the outcome as text. */
@@ -61,14 +66,11 @@ static int worker(void *arg) {
   job_t *j = arg;
   int rc = 0;
   while (rc == 0 && j->next < j->npaths) {
-    const char *path = j->paths[j->next++];
-    char what[32];
-    line_t l;
+    outcome_t o = {.index = j->next++};
     cf_mpsc_send_t s;
-    if ((rc = check(j, path, what, sizeof what)) < 0)
+    if ((rc = check(j, j->paths[o.index], o.what, sizeof o.what)) < 0)
       break;
-    snprintf(l.text, sizeof l.text, "%s %s\n", path, what);
-    cf_mpsc_send_init(&s, &j->tx, &l);
+    cf_mpsc_send_init(&s, &j->tx, &o);
     rc = cf_await(&s.base);
     cf_future_drop(&s.base);
   }
@@ -78,17 +80,17 @@ static int worker(void *arg) {
 static int collector(void *arg) {
   job_t *j = arg;
   for (;;) {
-    line_t l;
+    outcome_t o;
     cf_mpsc_recv_t r;
     int rc;
-    cf_mpsc_recv_init(&r, &j->rx, &l);
+    cf_mpsc_recv_init(&r, &j->rx, &o);
     rc = cf_await(&r.base);
     cf_future_drop(&r.base);
     if (rc == CF_ECLOSED)
       return 0;
     if (rc < 0)
       return rc;
-    strncat(j->out, l.text, sizeof j->out - strlen(j->out) - 1);
+    memcpy(j->what[o.index], o.what, sizeof o.what);
   }
 }
 
@@ -114,15 +116,22 @@ static int urlcheck(cf_fiber_call_t *c) {
   job_t *j = &job;
   cf_runtime_t *rt = cf_fiber_runtime();
   cf_join_handle_t h[WORKERS + 1];
+  cf_promise_t list; /* the JS Promise */
   int i, rc;
   memset(j, 0, sizeof *j);
   j->base = cf_args_string(c->args, 0, NULL);
-  j->timeout_ms = (int)cf_args_number(c->args, 2);
-  j->retries = (int)cf_args_number(c->args, 3);
-  if (!j->base || j->timeout_ms <= 0 || j->retries < 0 ||
-      parse_paths(j, cf_args_string(c->args, 1, NULL)) < 0)
+  j->timeout_ms = (int)cf_args_number(c->args, 1);
+  j->retries = (int)cf_args_number(c->args, 2);
+  if (!j->base || j->timeout_ms <= 0 || j->retries < 0)
     return CF_EINVAL;
-  if ((rc = cf_mpsc_new(sizeof(line_t), 4, &j->tx, &j->rx)) < 0)
+  cf_js_call_init(&list, "urlcheck_paths", NULL, CF_JS_JSON);
+  rc = cf_await(&list.base);
+  if (rc == 0)
+    rc = parse_paths(j, list.data);
+  cf_future_drop(&list.base);
+  if (rc < 0)
+    return rc;
+  if ((rc = cf_mpsc_new(sizeof(outcome_t), 4, &j->tx, &j->rx)) < 0)
     return rc;
   for (i = 0; i < WORKERS + 1; i++)
     cf_fiber_spawn(rt, i < WORKERS ? worker : collector, j, NULL, &h[i]);
@@ -135,6 +144,12 @@ static int urlcheck(cf_fiber_call_t *c) {
   cf_mpsc_receiver_free(&j->rx);
   if (rc < 0)
     return rc;
+  for (i = 0; i < j->npaths; i++) {
+    size_t len = strlen(j->out);
+    snprintf(j->out + len, sizeof j->out - len, "%s %s\n", j->paths[i],
+             j->what[i]);
+    demo_line("%s %s", j->paths[i], j->what[i]);
+  }
   return cf_fiber_call_return_text(c, j->out, strlen(j->out), 0);
 }
 CF_EXPORT_FIBER(urlcheck_export, "urlcheck", urlcheck, NULL)

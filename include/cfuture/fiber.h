@@ -56,11 +56,17 @@
  * an overflow faults on the guard page and is reported as
  * "cfuture: fiber '<name>' overflowed its <n>-byte stack", then abort().
  * A canary word at the stack's limit is also checked at every switch, for
- * frames large enough to jump the guard page. On wasm (Emscripten fibers
- * over Asyncify) the C stack and the Asyncify buffer are allocated with
- * the allocator hook (defaults CF_FIBER_STACK_DEFAULT = 16 KiB and
- * CF_FIBER_ASYNCIFY_DEFAULT = 8 KiB); the canary is checked at each switch
- * and Asyncify traps when its buffer is too small. Only modules linked with
+ * frames large enough to jump the guard page. On wasm (Asyncify, see
+ * src/wasm/fiber_em.c) the C stack and the Asyncify buffer are allocated
+ * with the allocator hook (defaults CF_FIBER_STACK_DEFAULT = 6 KiB and
+ * CF_FIBER_ASYNCIFY_DEFAULT = 1 KiB: a parked fiber costs about 7.5 KiB);
+ * the C stack holds only address-taken locals and arrays (futures, buffers)
+ * and the Asyncify buffer the locals of the fiber's own instrumented frames
+ * (about 130 bytes for a fiber awaiting in its function; deep recursion
+ * needs more of both). The canary is checked at each switch and an
+ * Asyncify buffer overflow is reported by name when the unwind ends
+ * ("cfuture: fiber '<name>' overflowed its <n>-byte Asyncify buffer"),
+ * then abort(). Only modules linked with
  * cfuture_add_fiber_module (wasm) pay for Asyncify; see docs/fibers.md.
  *
  * Threads: fibers belong to the thread that runs their runtime. A fiber is
@@ -87,12 +93,12 @@ extern "C" {
 #endif
 
 #ifdef __EMSCRIPTEN__
-#define CF_FIBER_STACK_DEFAULT ((size_t)16 * 1024)
+#define CF_FIBER_STACK_DEFAULT ((size_t)6 * 1024)
 #else
 #define CF_FIBER_STACK_DEFAULT ((size_t)64 * 1024)
 #endif
 #define CF_FIBER_STACK_MIN ((size_t)4 * 1024)
-#define CF_FIBER_ASYNCIFY_DEFAULT ((size_t)8 * 1024)
+#define CF_FIBER_ASYNCIFY_DEFAULT ((size_t)1024)
 #define CF_FIBER_CANCEL_AWAITS 1000u
 
 /* The function a fiber runs. Its return value (0 or a CF_E* code) becomes
@@ -143,8 +149,11 @@ int cf_fiber_spawn(cf_runtime_t *rt, cf_fiber_fn fn, void *arg,
 /* Await `fut` (initialised, not yet completed): poll it and suspend the
  * fiber while it is pending. Returns fut->rc once it is ready (its output
  * fields are then readable), CF_ECANCELED if the fiber was canceled (the
- * future has then been dropped), or CF_ENOTFIBER when not called on a
- * fiber's stack (nothing is polled; the future is untouched). The caller
+ * future has then been dropped), or CF_ENOTFIBER when not called from a
+ * fiber's own code: outside fibers, or from inside a poll function that
+ * cf_await is running (nothing is polled; the future is untouched).
+ * Wasm: code that reaches cf_await through a function pointer must be
+ * named in -sASYNCIFY_ADD (see docs/fibers.md). The caller
  * still drops `fut`. Wakes nothing itself; sets the fiber's "awaits". */
 int cf_await(cf_future_t *fut);
 

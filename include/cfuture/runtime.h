@@ -157,12 +157,21 @@ uint64_t cf_task_current_id(const cf_context_t *cx);
 
 /* A future that is pending once and then ready. The task is queued behind
  * the host's macrotask queue: the current turn ends for it and it resumes
- * on the next turn, so host I/O callbacks run in between. */
+ * on the next turn, so host I/O callbacks run in between (outside a task,
+ * e.g. under a user executor, it just wakes itself). Never fails (rc 0);
+ * owns nothing, so dropping it is optional. */
 typedef struct cf_yield {
   cf_future_t base;
   uint8_t yielded;
 } cf_yield_t;
+/* Initialise `y` in place. */
 void cf_yield_init(cf_yield_t *y);
+/* Rust's yield_now(): an unpolled yield future by value, to assign before
+ * awaiting (it is not polled yet, so copying it is allowed):
+ *   self->y = cf_yield_now();
+ *   CF_AWAIT(self, &self->y);
+ * A fiber writes cf_fiber_yield() (fiber.h). */
+cf_yield_t cf_yield_now(void);
 
 /* ---- inspector --------------------------------------------------------- */
 

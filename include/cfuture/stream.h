@@ -161,6 +161,39 @@ typedef struct cf_interval_stream {
 void cf_interval_stream_init(cf_interval_stream_t *s, int64_t period_ms,
                              cf_missed_tick_t missed);
 
+/* ---- sources: an array, a range --------------------------------------- */
+
+/* A stream over an array: `n` items of `item_size` bytes each, copied out
+ * of `array` in order, then END. Never pending and never an error; it
+ * spends one cf_coop_proceed unit per item (a long array yields to other
+ * tasks). The array must stay valid and unchanged while the stream is
+ * polled; the stream owns nothing (drop is optional). Feeds
+ * for_each_concurrent / buffered from a list without a channel:
+ *
+ *   static const char *const urls[] = {"/a", "/b", "/c"};
+ *   cf_stream_iter_init(&self->src, urls, 3, sizeof urls[0]);
+ *   cf_for_each_concurrent_init(&self->all, &self->src.base, 2, ...);
+ *
+ * item_size 0 (or a NULL array with n > 0) is a stream that ends at once. */
+typedef struct cf_stream_iter {
+  cf_stream_t base;
+  const unsigned char *array;
+  size_t n, next;
+} cf_stream_iter_t;
+void cf_stream_iter_init(cf_stream_iter_t *s, const void *array, size_t n,
+                         size_t item_size);
+
+/* A stream of int64_t: start, start + step, ... while below `end` (step >
+ * 0) or above it (step < 0), like Python's range; ends early rather than
+ * overflow int64. step 0 yields one CF_EINVAL error item, then END. Never
+ * pending; one cf_coop_proceed unit per item; owns nothing. */
+typedef struct cf_stream_range {
+  cf_stream_t base;
+  int64_t next, end, step;
+} cf_stream_range_t;
+void cf_stream_range_init(cf_stream_range_t *s, int64_t start, int64_t end,
+                          int64_t step);
+
 /* ---- buffered ---------------------------------------------------------- */
 
 /* buffered(n): a stream of futures in, a stream of their outputs out, in

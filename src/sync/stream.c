@@ -1,5 +1,6 @@
-/* stream.c: the stream protocol helpers (drop, the next future) and the
- * simple adapters: map, filter, take, interval.
+/* stream.c: the stream protocol helpers (drop, the next future), the
+ * simple adapters (map, filter, take, interval) and the sources over an
+ * array and an int64 range (they own nothing and are never pending).
  * Invariants: an adapter owns its inner stream and drops it exactly once
  * (cf_stream_drop is idempotent); an item is taken from the inner stream
  * only in a poll that delivers a result (or, for filter, rejects it), so
@@ -172,4 +173,66 @@ void cf_interval_stream_init(cf_interval_stream_t *s, int64_t period_ms,
                              cf_missed_tick_t missed) {
   cf_stream_init(&s->base, &interval_vt, sizeof(int64_t));
   cf_interval_init(&s->iv, period_ms, missed);
+}
+
+/* ---- sources: array, range ---- */
+
+static cf_poll_t iter_poll(cf_stream_t *st, cf_context_t *cx, void *item,
+                           int *res) {
+  cf_stream_iter_t *s = (cf_stream_iter_t *)st;
+  if (s->next >= s->n) {
+    *res = CF_STREAM_END;
+    return CF_READY;
+  }
+  if (!cf_coop_proceed(cx))
+    return CF_PENDING; /* the budget is spent; the task has been woken */
+  memcpy(item, s->array + s->next * st->item_size, st->item_size);
+  s->next++;
+  *res = CF_STREAM_ITEM;
+  return CF_READY;
+}
+
+static const cf_stream_vtable_t iter_vt = {"iter", iter_poll, NULL};
+
+void cf_stream_iter_init(cf_stream_iter_t *s, const void *array, size_t n,
+                         size_t item_size) {
+  cf_stream_init(&s->base, &iter_vt, item_size);
+  s->array = array;
+  s->n = array && item_size ? n : 0;
+  s->next = 0;
+}
+
+static cf_poll_t range_poll(cf_stream_t *st, cf_context_t *cx, void *item,
+                            int *res) {
+  cf_stream_range_t *s = (cf_stream_range_t *)st;
+  if (s->step == 0) {
+    *res = CF_EINVAL;
+    st->ended = 1; /* one error, then END */
+    return CF_READY;
+  }
+  if (s->step > 0 ? s->next >= s->end : s->next <= s->end) {
+    *res = CF_STREAM_END;
+    return CF_READY;
+  }
+  if (!cf_coop_proceed(cx))
+    return CF_PENDING;
+  memcpy(item, &s->next, sizeof s->next);
+  *res = CF_STREAM_ITEM;
+  /* Advance, or end if the next value would overflow int64. */
+  if (s->step > 0 ? s->next > INT64_MAX - s->step
+                  : s->next < INT64_MIN - s->step)
+    s->next = s->end;
+  else
+    s->next += s->step;
+  return CF_READY;
+}
+
+static const cf_stream_vtable_t range_vt = {"range", range_poll, NULL};
+
+void cf_stream_range_init(cf_stream_range_t *s, int64_t start, int64_t end,
+                          int64_t step) {
+  cf_stream_init(&s->base, &range_vt, sizeof(int64_t));
+  s->next = start;
+  s->end = end;
+  s->step = step;
 }

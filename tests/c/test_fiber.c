@@ -712,6 +712,52 @@ static void await_outside_a_fiber(void) {
   cf_future_drop(&s.base);
 }
 
+/* A poll function that cf_await runs cannot await: the fiber cannot
+ * suspend in the middle of a poll (on wasm the poll's frames are not
+ * instrumented). It gets CF_ENOTFIBER and the outer await goes on. */
+typedef struct {
+  cf_future_t base;
+  int inner_rc;
+  int polls;
+} awaiting_poll_t;
+static cf_poll_t awaiting_poll(cf_future_t *f, cf_context_t *cx) {
+  awaiting_poll_t *self = (awaiting_poll_t *)f;
+  cf_sleep_t s;
+  (void)cx;
+  cf_sleep_init(&s, 5);
+  self->inner_rc = cf_await(&s.base);
+  cf_future_drop(&s.base);
+  self->polls++;
+  f->rc = 7;
+  return CF_READY;
+}
+static const cf_future_vtable_t awaiting_poll_vt = {"awaiting_poll",
+                                                    awaiting_poll, NULL, 0};
+static int await_in_poll_fn(void *arg) {
+  awaiting_poll_t *p = arg;
+  int rc;
+  cf_future_init(&p->base, &awaiting_poll_vt);
+  rc = cf_await(&p->base);
+  cf_future_drop(&p->base);
+  if (rc != 7)
+    return CF_EINVAL;
+  return cf_fiber_sleep(1); /* the fiber itself can still await */
+}
+static void await_inside_a_poll_is_refused(void) {
+  th_env_t env;
+  awaiting_poll_t p = {0};
+  cf_join_handle_t h;
+  th_env_open(&env);
+  CHECK_EQ(cf_fiber_spawn(env.rt, await_in_poll_fn, &p, NULL, &h), 0);
+  run(&env);
+  CHECK_EQ(p.polls, 1);
+  CHECK_EQ(p.inner_rc, CF_ENOTFIBER);
+  advance(&env, 1);
+  CHECK_EQ(join_rc(&h), 0);
+  cf_future_drop(&h.base);
+  th_env_close(&env);
+}
+
 static int never_runs_fn(void *arg) {
   ++*(int *)arg;
   return 0;
@@ -928,7 +974,8 @@ TH_MAIN(TH_CASE(fiber_sleeps), TH_CASE(fiber_channels),
         TH_CASE(abort_before_first_poll_runs_fn_canceled),
         TH_CASE(ignoring_cancellation_is_bounded),
         TH_CASE(runtime_free_unwinds_suspended_fibers),
-        TH_CASE(await_outside_a_fiber), TH_CASE(spawn_fails_cleanly),
-        TH_CASE(inspector_shows_fiber), TH_CASE(ten_thousand_concurrent_fibers),
+        TH_CASE(await_outside_a_fiber), TH_CASE(await_inside_a_poll_is_refused),
+        TH_CASE(spawn_fails_cleanly), TH_CASE(inspector_shows_fiber),
+        TH_CASE(ten_thousand_concurrent_fibers),
         TH_CASE(hundred_thousand_fibers_back_to_baseline),
         TH_CASE(deep_recursion), TH_CASE(stack_overflow_is_reported))

@@ -280,7 +280,7 @@ typedef struct {
 static cf_poll_t yielder_poll(cf_future_t *f, cf_context_t *cx) {
   yielder_t *self = (yielder_t *)f;
   CF_BEGIN(self);
-  cf_yield_init(&self->y);
+  self->y = cf_yield_now(); /* the by-value form the docs name */
   CF_AWAIT(self, &self->y);
   CF_END(self, 0);
 }

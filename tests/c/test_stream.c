@@ -1,7 +1,8 @@
 /* test_stream.c: the poll-next protocol and adapters: map/filter/take over
  * a channel receiver, fused END, error items passing through, broadcast
- * lag as an error item, interval as a stream on the virtual clock, and
- * for_each_concurrent's limit. */
+ * lag as an error item, interval as a stream on the virtual clock,
+ * for_each_concurrent's limit, and the array and range sources (order,
+ * END, the coop budget, overflow, feeding for_each_concurrent). */
 #include "harness.h"
 #include "sync_probe.h"
 
@@ -251,7 +252,101 @@ static void for_each_concurrent_drop_and_enomem(void) {
   th_env_close(&env);
 }
 
-TH_MAIN(TH_CASE(map_filter_take_over_mpsc),
+/* Collect every result of a never-pending stream as text. */
+static void drain(cf_stream_t *st, th_log_t *log) {
+  probe_t p = {0};
+  int64_t v = 0;
+  int x = 0, res;
+  for (int guard = 0; guard < 100; guard++) {
+    void *item = st->item_size == sizeof v ? (void *)&v : (void *)&x;
+    CHECK_EQ(probe_poll_next(&p, st, item, &res), CF_READY);
+    if (res == CF_STREAM_END)
+      break;
+    if (res < 0)
+      th_logf(log, "%s ", cf_err_name(res));
+    else if (st->item_size == sizeof v)
+      th_logf(log, "%lld ", (long long)v);
+    else
+      th_logf(log, "%d ", x);
+  }
+  th_logf(log, "| ");
+}
+
+static void array_and_range_sources(void) {
+  static const int arr[] = {7, 8, 9};
+  cf_stream_iter_t it;
+  cf_stream_range_t r;
+  th_log_t log;
+  th_log_clear(&log);
+  cf_stream_iter_init(&it, arr, 3, sizeof arr[0]);
+  drain(&it.base, &log);
+  drain(&it.base, &log); /* fused */
+  cf_stream_drop(&it.base);
+  cf_stream_iter_init(&it, arr, 0, sizeof arr[0]);
+  drain(&it.base, &log);
+  cf_stream_iter_init(&it, NULL, 5, sizeof arr[0]);
+  drain(&it.base, &log);
+  cf_stream_range_init(&r, 0, 10, 3);
+  drain(&r.base, &log);
+  cf_stream_range_init(&r, 5, 0, -2);
+  drain(&r.base, &log);
+  cf_stream_range_init(&r, 4, 4, 1);
+  drain(&r.base, &log);
+  cf_stream_range_init(&r, 0, 3, 0);
+  drain(&r.base, &log);
+  cf_stream_range_init(&r, INT64_MAX - 2, INT64_MAX, 5);
+  drain(&r.base, &log);
+  cf_stream_range_init(&r, INT64_MIN + 1, INT64_MIN, -7);
+  drain(&r.base, &log);
+  CHECK_STR(log.text, "7 8 9 | | | | 0 3 6 9 | 5 3 1 | | CF_EINVAL | "
+                      "9223372036854775805 | -9223372036854775807 | ");
+}
+
+static void sources_spend_the_coop_budget(void) {
+  static const int arr[] = {1, 2, 3, 4};
+  cf_stream_iter_t it;
+  probe_t p = {0};
+  cf_waker_t w = cf_waker_from_raw(&probe_vt, &p, 0);
+  uint32_t budget = 2;
+  cf_context_t cx = {&w, NULL, NULL, &budget};
+  int x = 0, res = 99;
+  cf_stream_iter_init(&it, arr, 4, sizeof arr[0]);
+  CHECK_EQ(cf_stream_poll_next(&it.base, &cx, &x, &res), CF_READY);
+  CHECK_EQ(cf_stream_poll_next(&it.base, &cx, &x, &res), CF_READY);
+  CHECK_EQ(x, 2);
+  /* Budget spent: pending, woken, and the item is not taken. */
+  CHECK_EQ(cf_stream_poll_next(&it.base, &cx, &x, &res), CF_PENDING);
+  CHECK_EQ(p.wakes, 1);
+  CHECK_EQ(x, 2);
+  budget = 5;
+  CHECK_EQ(cf_stream_poll_next(&it.base, &cx, &x, &res), CF_READY);
+  CHECK_EQ(res, CF_STREAM_ITEM);
+  CHECK_EQ(x, 3);
+}
+
+/* for_each_concurrent fed from an array (no channel): same limit and
+ * timing as the mpsc version above. */
+static void for_each_concurrent_over_an_array(void) {
+  static const int jobs[] = {1, 2, 3, 4, 5, 6};
+  th_env_t env;
+  cf_stream_iter_t src;
+  cf_for_each_concurrent_t fe;
+  pool_state_t st = {0, 0, 0};
+  th_env_open(&env);
+  cf_stream_iter_init(&src, jobs, 6, sizeof jobs[0]);
+  cf_for_each_concurrent_init(&fe, &src.base, 2, sizeof(job_t), start_job,
+                              job_done, &st);
+  CHECK_EQ(cf_block_on(env.rt, &fe.base), 0);
+  CHECK_EQ(th_now(&env), 300);
+  CHECK_EQ(st.peak, 2);
+  CHECK_EQ(st.done_sum, 21);
+  cf_future_drop(&fe.base);
+  th_env_close(&env);
+}
+
+TH_MAIN(TH_CASE(map_filter_take_over_mpsc), TH_CASE(array_and_range_sources),
+        TH_CASE(sources_spend_the_coop_budget),
+        TH_CASE(for_each_concurrent_over_an_array),
         TH_CASE(mpsc_stream_ends_when_closed),
         TH_CASE(broadcast_stream_reports_lag), TH_CASE(interval_stream_ticks),
         TH_CASE(for_each_concurrent_respects_limit),

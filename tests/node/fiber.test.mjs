@@ -128,35 +128,17 @@ test('dispose with suspended fibers unwinds them', T, async () => {
   assert.equal(c.liveBytes, base.liveBytes);
 });
 
-test('URL checker demo (fiber style): 4 in flight, timeouts, retries, collector', T, async () => {
-  const { startServer } = await import('./helpers.mjs');
-  const DEMO = fileURLToPath(new URL('../../build-wasm/demo_fiber.mjs', import.meta.url));
-  const server = await startServer();
-  const demo = await loadRuntime({ module: DEMO });
-  try {
-    const paths = ['/status/200', '/status/404', '/status/503', '/slow?sleep=3000',
-      '/status/201', '/status/500', '/nowhere', '/status/204'];
-    const text = await demo.call('urlcheck', server.base, JSON.stringify(paths), 300, 2);
-    const lines = text.trim().split('\n').sort();
-    assert.deepEqual(lines, ['/nowhere 404', '/slow?sleep=3000 timeout', '/status/200 200',
-      '/status/201 201', '/status/204 204', '/status/404 404', '/status/500 500',
-      '/status/503 503']);
-    // 5xx and the timeout were tried 1 + 2 times
-    assert.equal(server.state.paths.filter((p) => p === '/status/503').length, 3);
-    assert.equal(server.state.paths.filter((p) => p === '/slow').length, 3);
-    // aborting mid-way unwinds every fiber and aborts the fetches
-    const ac = new AbortController();
-    const p = demo.call('urlcheck', server.base, JSON.stringify(['/slow?sleep=5000', '/slow?sleep=5000']),
-      10000, 0, { signal: ac.signal });
-    await until(() => server.state.paths.filter((q) => q === '/slow').length === 5, 5000, 'two more requests');
-    assert.equal(demo.tasks().filter((t) => t.awaits === 'timeout').length, 2); // the workers
-    const aborted = server.state.aborted;
-    ac.abort();
-    await assert.rejects(p, { name: 'AbortError' });
-    await until(() => server.state.aborted >= aborted + 2, 5000, 'fetches aborted');
-    await until(() => demo.stats().liveTasks === 0, 5000, 'tasks gone');
-  } finally {
-    demo.dispose();
-    await server.close();
-  }
+test('an Asyncify buffer overflow is reported with the fiber\'s name (child process)', T, async () => {
+  const { spawnSync } = await import('node:child_process');
+  // The module aborts; the child exits as soon as the report reaches printErr.
+  const script = `import { loadRuntime } from ${JSON.stringify(new URL('../../bindings/index.mjs', import.meta.url).href)};
+const rt = await loadRuntime({ module: ${JSON.stringify(FIBER_MODULE)},
+  printErr: (l) => { process.stderr.write(l + '\\n'); if (/overflowed/.test(l)) process.exit(3); } });
+process.stdout.write('deep ' + await rt.call('fiber_deep', 5) + '\\n');
+await rt.call('fiber_deep_small', 30);
+process.exit(0);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.stdout, 'deep 5\n');
+  assert.match(r.stderr, /cfuture: fiber 'small-buffer' overflowed its 256-byte Asyncify buffer/);
+  assert.equal(r.status, 3);
 });

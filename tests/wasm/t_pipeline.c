@@ -241,11 +241,13 @@ static cf_poll_t pf_work_poll(cf_future_t *f, cf_context_t *cx) {
   pf_work_t *self = (pf_work_t *)f;
   CF_BEGIN(self);
   for (self->off = 0; self->off < self->chunk.len;) {
-    size_t end = self->off + self->slice;
-    if (end > self->chunk.len)
-      end = self->chunk.len;
-    for (; self->off < end; self->off++)
-      self->sum += self->chunk.data[self->off];
+    { /* `end` lives only until the yield (cfuture-lint checks this) */
+      size_t end = self->off + self->slice;
+      if (end > self->chunk.len)
+        end = self->chunk.len;
+      for (; self->off < end; self->off++)
+        self->sum += self->chunk.data[self->off];
+    }
     if (self->off < self->chunk.len)
       CF_YIELD(self); /* let the other workers and the download run */
   }

@@ -8,6 +8,7 @@
  *   fiber_hold(ms)        sleeps, counting unwinds (for AbortSignal tests)
  *   fiber_stubborn()      ignores cancellation (abandoned, counted)
  *   fiber_deep(depth)     recursion with a yield at the bottom
+ *   fiber_deep_small(d)   the same with a 256-byte Asyncify buffer (aborts)
  *   fiber_many(n)         spawns n fibers that sleep 1..3 ms, awaits all
  *   fiber_counts()        JSON {unwound, live, abandoned, liveBytes}
  *   plain_spin(n)         stackless: n yields (for the Asyncify tax) */
@@ -141,6 +142,12 @@ static int fiber_deep(cf_fiber_call_t *c) {
   return 0;
 }
 CF_EXPORT_FIBER(fiber_deep_export, "fiber_deep", fiber_deep, &deep_opts)
+
+/* The same with a 256-byte Asyncify buffer: overflowed by the recursion,
+ * reported by name (the process aborts; tested in a child process). */
+static const cf_fiber_options_t small_opts = {"small-buffer", 0, 256, 0};
+CF_EXPORT_FIBER(fiber_deep_small_export, "fiber_deep_small", fiber_deep,
+                &small_opts)
 
 static int sleepy(void *arg) {
   int rc = cf_fiber_sleep(1 + (int)(intptr_t)arg % 3);

@@ -1,0 +1,2 @@
+/* cfuture-lint stand-in: see ../emscripten.h */
+#include "../emscripten.h"

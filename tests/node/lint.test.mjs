@@ -1,0 +1,65 @@
+// lint.test.mjs: cfuture-lint (scripts/lint.mjs), the check for locals
+// used across an await. It must pass on tests/lint/pass/ and on the
+// project's own stackless code (demo/, tests/wasm/, the C blocks of docs/
+// and README.md), and fail on tests/lint/fail/ naming each local with
+// file:line; no gcc and unparsable files are errors (exit 2), not passes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const noGcc = spawnSync('gcc', ['--version']).status !== 0 && 'gcc not installed';
+
+async function lint(...args) {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/lint.mjs', ...args],
+      { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    return { code: 0, out: stdout };
+  } catch (e) {
+    if (e.code === undefined || typeof e.code !== 'number') throw e;
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+test('passes on files that keep awaited state in the frame', { skip: noGcc, timeout: 60_000 }, async () => {
+  const r = await lint('tests/lint/pass');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /0 local\(s\) used across an await/);
+});
+
+test('the project\'s own stackless code is clean: demo/, tests/wasm/, docs/, README.md', { skip: noGcc, timeout: 120_000 }, async () => {
+  const r = await lint('-I', 'demo', '-I', 'tests/wasm', 'demo', 'tests/wasm', 'docs', 'README.md');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /cfuture-lint: \d+ C file\(s\), \d+ C block\(s\) from Markdown/);
+});
+
+test('fails on locals used across an await, with file:line and the local\'s name', { skip: noGcc, timeout: 60_000 }, async () => {
+  const r = await lint('tests/lint/fail');
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /^tests\/lint\/fail\/local_across_await\.c:16: local 'start' is declared before the CF_AWAIT at line 18 /m);
+  assert.match(r.out, /^tests\/lint\/fail\/local_across_await\.c:21: local 'n' is declared before the CF_YIELD at line 22 /m);
+  assert.match(r.out, /self->n/);
+  // a Markdown example, reported at its line in the .md file
+  assert.match(r.out, /^tests\/lint\/fail\/doc\.md:10: local 'kept' is declared before the CF_AWAIT at line 12 /m);
+});
+
+test('no gcc, or a file gcc cannot parse, is an error (exit 2), never a pass', { skip: noGcc, timeout: 60_000 }, async () => {
+  const r = await lint('--gcc', '/nonexistent/gcc', 'tests/lint/pass');
+  assert.equal(r.code, 2);
+  assert.match(r.out, /needs gcc/);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cfuture-lint-'));
+  try {
+    writeFileSync(path.join(dir, 'broken.c'), '#include <cfuture.h>\nint f(void) { return nope; }\n');
+    const b = await lint(path.join(dir, 'broken.c'));
+    assert.equal(b.code, 2, b.out);
+    assert.match(b.out, /broken\.c:2: .*nope/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal((await lint()).code, 2); // no files
+});
