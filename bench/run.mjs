@@ -340,7 +340,53 @@ try {
   server.closeAllConnections?.();
 }
 
-const C = comparisons();
+// W9 (fibers: bench/wasm/fiber_tax.mjs) and W10 (the blocking pool:
+// bench/wasm/w10.mjs) run as their own scripts, each building or loading
+// its own modules; their records join results.json in the same shape.
+async function extraRecords() {
+  const R = [];
+  const want = (id) => !only || only.some((o) => id.startsWith(o));
+  const rec = (workload, metric, unit, cfuture, baseline, baseline_value, target, cfs, bs) => {
+    const ratio = cfuture != null && baseline_value ? cfuture / baseline_value : null;
+    let t = 'info', met = null;
+    if (target && target.max != null) { t = `<= ${target.max}x`; met = ratio != null ? ratio <= target.max : null; }
+    if (target && target.min != null) { t = `>= ${target.min}x`; met = ratio != null ? ratio >= target.min : null; }
+    R.push({ workload, metric, unit, cfuture, baseline, baseline_value, ratio, target: t, met,
+      cfuture_spread: spread(vals(cfs)), baseline_spread: spread(vals(bs)) });
+  };
+  const vals = (x) => (x == null ? null : Array.isArray(x) ? x : [x]);
+  if (want('w9') && have.wasm && have.asyncify) {
+    log('bench: W9 fibers (bench/wasm/fiber_tax.mjs)');
+    const r = await sh('node', [join(here, 'wasm', 'fiber_tax.mjs'), ...(smoke ? ['--quick'] : [])], { timeout: 1200000 });
+    const file = join(here, 'wasm', 'build', 'fiber-results.json');
+    if (r.code !== 0 || !existsSync(file)) { failed.push(`w9 fiber_tax.mjs (exit ${r.code}): ${r.err.trim().split('\n').pop()}`); }
+    else {
+      for (const row of JSON.parse(readFileSync(file, 'utf8')).rows) {
+        if (!row.name.startsWith('[now] ')) continue;
+        const name = row.name.slice(6);
+        const target = /^<= ([\d.]+)$/.exec(row.target || '');
+        const metric = /^B\//.test(row.unit) ? 'memory' : row.unit === 'bytes' ? 'size' : 'time';
+        rec(/^W9/.test(name) ? `${name} (wasm)` : `W9 ${name} (wasm)`, metric, row.unit, row.value, row.baseName || '-', row.base ?? null,
+          target ? { max: Number(target[1]) } : null);
+      }
+    }
+  }
+  if (want('w10')) {
+    log('bench: W10 blocking pool (bench/wasm/w10.mjs)');
+    const r = await sh('node', [join(here, 'wasm', 'w10.mjs'), ...(smoke ? ['--rounds=1', '--iters=1e6'] : [])], { timeout: 600000 });
+    if (r.code !== 0) failed.push(`w10 w10.mjs (exit ${r.code}): ${r.err.trim().split('\n').pop()}`);
+    for (const line of r.out.split('\n').filter((l) => l.startsWith('{'))) {
+      const o = JSON.parse(line);
+      if (o.metric === 'speedup') // ratio of the two medians: the baseline is 1 thread = 1x
+        rec(o.workload, o.metric, o.unit, o.cfuture, '1 pool thread', 1, o.target, null, null);
+      else
+        rec(o.workload, o.metric, o.unit, o.cfuture, o.baseline, o.baseline_value, o.target, o.samples?.cf, o.samples?.js);
+    }
+  }
+  return R;
+}
+
+const C = [...comparisons(), ...(await extraRecords())];
 const meta = {
   date: new Date().toISOString(), smoke, rounds: ROUNDS, reps_per_process: REPS,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()} ${os.arch()}` },
