@@ -320,6 +320,14 @@ int cf_runtime_turn(cf_runtime_t *rt) {
   return cf__rt_leave(rt) ? CF_ESHUTDOWN : n;
 }
 
+/* A turn fires due timers in batches and stops at its poll budget, so a
+ * burst larger than the budget leaves due timers with an empty queue:
+ * "stalled" means nothing queued and nothing due. */
+static int timers_due_now(cf_runtime_t *rt) {
+  cf_timer_t *t = rt->timers.len ? cf__timers_peek(&rt->timers) : NULL;
+  return t && t->deadline <= cf_runtime_now(rt);
+}
+
 int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
   int total = turn_refused(rt);
   if (total < 0)
@@ -329,7 +337,8 @@ int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
     cf__blocking_drain(rt);
   for (;;) {
     total += turn(rt, 0);
-    if (rt->free_pending || (!rt->runq.len && !rt->deferred.len))
+    if (rt->free_pending ||
+        (!rt->runq.len && !rt->deferred.len && !timers_due_now(rt)))
       break;
   }
   return cf__rt_leave(rt) ? CF_ESHUTDOWN : total;

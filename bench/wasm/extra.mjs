@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const RUNTIME_EXPORTS = ['_cfw_runtime_new', '_cfw_runtime_free', '_cfw_runtime_turn',
-  '_cfw_err_name', '_cfw_strerror', '_cfw_malloc', '_cfw_free', '_cfw_promise_done',
+  '_cfw_malloc', '_cfw_free', '_cfw_promise_done',
   '_cf_hostop_complete', '_cfw_args_new', '_cfw_args_set', '_cfw_args_free',
   '_cfw_call_start', '_cfw_call_abort'];
 

@@ -38,12 +38,6 @@ EMSCRIPTEN_KEEPALIVE int cfw_runtime_turn(cf_runtime_t *rt) {
   return rt ? cf_runtime_turn(rt) : CF_EINVAL;
 }
 
-EMSCRIPTEN_KEEPALIVE const char *cfw_err_name(int err) {
-  return cf_err_name(err);
-}
-EMSCRIPTEN_KEEPALIVE const char *cfw_strerror(int err) {
-  return cf_strerror(err);
-}
 EMSCRIPTEN_KEEPALIVE void *cfw_malloc(size_t n) {
   return cf_malloc(n);
 }

@@ -19,8 +19,6 @@ cf_runtime_t *cfw_runtime_new(double budget_polls, double budget_ms,
                               double coop_budget);
 void cfw_runtime_free(cf_runtime_t *rt); /* deferred inside a turn */
 int cfw_runtime_turn(cf_runtime_t *rt);  /* CF_ESHUTDOWN: rt was freed */
-const char *cfw_err_name(int err);
-const char *cfw_strerror(int err);
 void *cfw_malloc(size_t n);
 void cfw_free(void *p, size_t n);
 
