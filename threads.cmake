@@ -61,3 +61,6 @@ cfuture_add_threads_module(cfuture_module_threads
                            ${CMAKE_CURRENT_LIST_DIR}/src/wasm/builtins/builtins.c)
 set_target_properties(cfuture_module_threads PROPERTIES OUTPUT_NAME
                       cfuture.threads)
+
+# The "parallel" demo (demo/parallel/): a threaded module of its own.
+include(${CMAKE_CURRENT_LIST_DIR}/demo/parallel/parallel.cmake OPTIONAL)
