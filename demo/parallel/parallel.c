@@ -197,8 +197,16 @@ static int par_init(cf_future_t *f, const cf_args_t *a) {
   return 0;
 }
 
+/* 0..15: the iteration count on a log scale (most points escape fast). */
+static int par_bucket(uint8_t v) {
+  int b = 0;
+  for (unsigned x = v; x > 1; x >>= 1)
+    b += 2;
+  return b > 15 ? 15 : b;
+}
+
 /* The result, with a PAR_THUMB^2 thumbnail of the image (one letter a..p
- * per pixel: the iteration count's bucket; '.' inside the set). */
+ * per pixel: par_bucket of its iteration count; '.' inside the set). */
 static char par_json[160 + PAR_THUMB * PAR_THUMB];
 static void par_result(const cf_future_t *f, cf_value_t *out) {
   const par_demo_t *d = (const par_demo_t *)f;
@@ -208,7 +216,7 @@ static void par_result(const cf_future_t *f, cf_value_t *out) {
       const size_t sy = (size_t)y * (size_t)d->size / PAR_THUMB;
       const size_t sx = (size_t)x * (size_t)d->size / PAR_THUMB;
       const uint8_t v = d->s ? d->s->px[sy * (size_t)d->size + sx] : 0;
-      thumb[y * PAR_THUMB + x] = v == 0 ? '.' : (char)('a' + (v * 16 / 256));
+      thumb[y * PAR_THUMB + x] = v == 0 ? '.' : (char)('a' + par_bucket(v));
     }
   }
   thumb[PAR_THUMB * PAR_THUMB] = '\0';
