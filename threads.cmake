@@ -6,23 +6,14 @@
 #
 #   cfuture_add_threads_module(<target> <sources...>)
 #
-# Flags, each with its reason:
-#   -pthread (compile)     atomics and bulk memory in every object, and
-#                          Emscripten's real pthreads instead of stubs: the
-#                          library is compiled again for it (cfuture_threads)
-#   -pthread (link)        shared memory, the Worker glue (<name>.worker.js)
-#   -sPTHREAD_POOL_SIZE=0  no Worker before the first cf_spawn_blocking: the
-#                          pool starts lazily (pthread_create never blocks
-#                          the main thread; the job starts when its Worker
-#                          has loaded) and src/wasm/threads.c terminates the
-#                          Workers when the pool is idle, so Node exits
-#   -Wno-pthreads-mem-growth  the link keeps ALLOW_MEMORY_GROWTH (as every
-#                          cfuture module); JS views of a growable shared
-#                          memory are re-checked on access, a cost only to
-#                          JS-side heap reads, which cfuture keeps few
-set(CF_THREADS_COMPILE_FLAGS -pthread)
-set(CF_THREADS_LINK_FLAGS -pthread -sPTHREAD_POOL_SIZE=0
-    -Wno-pthreads-mem-growth)
+# The flags, each with its reason, are the "threads" flavour of
+# scripts/emcc-flags.json (the one list, also read by scripts/emcc-flags.mjs
+# --threads): its "compile" list (-pthread: atomics in every object, so the
+# library is compiled again as cfuture_threads) and its "link" list
+# (-pthread, -sPTHREAD_POOL_SIZE=0: no Worker before the first spawn,
+# -Wno-pthreads-mem-growth), on top of the common link list.
+cf_flags_from_json(CF_THREADS_COMPILE_FLAGS "web,worker,node" flavours threads compile)
+cf_flags_from_json(CF_THREADS_LINK_FLAGS "web,worker,node" flavours threads link)
 
 add_library(cfuture_threads STATIC ${CF_CORE_SOURCES} ${CF_PLATFORM_SOURCES})
 target_include_directories(cfuture_threads PUBLIC include PRIVATE src)
@@ -61,3 +52,6 @@ cfuture_add_threads_module(cfuture_module_threads
                            ${CMAKE_CURRENT_LIST_DIR}/src/wasm/builtins/builtins.c)
 set_target_properties(cfuture_module_threads PROPERTIES OUTPUT_NAME
                       cfuture.threads)
+
+# The "parallel" demo (demo/parallel/): a threaded module of its own.
+include(${CMAKE_CURRENT_LIST_DIR}/demo/parallel/parallel.cmake OPTIONAL)

@@ -55,7 +55,12 @@ export function browserPlatform(prebuilt) {
           throw new Error('cfuture: loadRuntime({ threads: true }) needs a cross-origin-isolated page ' +
             '(serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp; docs/threads.md)');
         }
-        const url = new URL('../dist/threads/cfuture.threads.mjs', import.meta.url).href;
+        // The URL is built at run time on purpose: new URL('…', import.meta.url)
+        // makes Vite and webpack emit the threaded module (with its Node code paths) into
+        // every browser bundle. Unbundled (import maps, plain pages) it resolves next to
+        // this file; with a bundler, serve dist/threads/ yourself and pass `module`.
+        const here = import.meta.url; // not literally new URL(…, import.meta.url): see above
+        const url = new URL(['..', 'dist', 'threads', 'cfuture.threads.mjs'].join('/'), here).href;
         factory = factoryOf(await import(/* webpackIgnore: true */ /* @vite-ignore */ url), url);
       } else {
         factory = prebuilt.factory;

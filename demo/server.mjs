@@ -11,7 +11,10 @@
 //   - every endpoint that sleeps cancels its timer when the client goes away,
 //     and counts that request as aborted (a request is exactly one of
 //     completed / aborted once it is over);
-//   - responses are never cached (the page must see fresh builds).
+//   - responses are never cached (the page must see fresh builds);
+//   - every response carries ISOLATION_HEADERS (COOP same-origin + COEP
+//     require-corp), so the page is cross-origin isolated and may use
+//     SharedArrayBuffer: the threaded "parallel" card needs it.
 //
 // Endpoints (all GET unless noted; any path takes ?tag=<id> to find it in
 // /stats later):
@@ -44,6 +47,13 @@ const MIME = {
   '.map': 'application/json; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
   '.d.ts': 'text/plain; charset=utf-8',
+};
+
+/** Cross-origin isolation (docs/threads.md, "What your server must send"):
+ * on the page and on everything it loads (module, .wasm, worker scripts). */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
 };
 
 const MAX_SLEEP_MS = 10 * 60 * 1000;
@@ -134,6 +144,7 @@ export async function startServer(opts = {}) {
       'content-length': buf.length,
       'cache-control': 'no-store',
       'access-control-allow-origin': '*',
+      ...ISOLATION_HEADERS,
       ...extra,
     });
     res.end(buf);
@@ -156,7 +167,7 @@ export async function startServer(opts = {}) {
     const reason = http.STATUS_CODES[code] ?? 'Unknown';
     // 204/304 must not carry a body.
     if (code === 204 || code === 304) {
-      res.writeHead(code, { 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
+      res.writeHead(code, { 'cache-control': 'no-store', 'access-control-allow-origin': '*', ...ISOLATION_HEADERS });
       return res.end();
     }
     send(res, code, `${code} ${reason}`, 'text/plain; charset=utf-8', { 'x-sleep-ms': String(sleep) });
@@ -181,6 +192,7 @@ export async function startServer(opts = {}) {
       'access-control-allow-origin': '*',
       'x-chunk-count': String(n),
       'x-chunk-size': String(size),
+      ...ISOLATION_HEADERS,
     });
     const all = bytesPattern(n * size, intParam(url, 'seed', 0, 0, 0xffffffff));
     for (let i = 0; i < n; i++) {
@@ -239,6 +251,7 @@ export async function startServer(opts = {}) {
         'content-type': type,
         'content-length': st.size,
         'cache-control': 'no-store',
+        ...ISOLATION_HEADERS,
       });
       if (req.method === 'HEAD') return res.end();
       fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
@@ -257,6 +270,7 @@ export async function startServer(opts = {}) {
         'access-control-allow-origin': '*',
         'access-control-allow-methods': 'GET, POST, OPTIONS',
         'access-control-allow-headers': '*',
+        ...ISOLATION_HEADERS,
       });
       return res.end();
     }

@@ -94,5 +94,8 @@ if (existsSync(path.join(build, 'threads', 'cfuture.threads.mjs'))) {
     copyFileSync(path.join(build, 'threads', f), path.join(dist, 'threads', f));
     lines.push(`dist/threads/${f}: ${sizes(readFileSync(path.join(dist, 'threads', f)))}`);
   }
+  // The -pthread library users link threaded modules with (cfuture-emcc-flags --threads).
+  copyFileSync(path.join(build, 'libcfuture_threads.a'), path.join(dist, 'threads', 'libcfuture.threads.a'));
+  lines.push('dist/threads/libcfuture.threads.a');
 }
 console.log(`build-wasm:\n  ${lines.join('\n  ')}\n  dist/libcfuture.a`);

@@ -192,6 +192,12 @@ async function main() {
   }
   if (o.build) return;
 
+  // The threaded "parallel" demo: its own module and runner (scripts/demo-parallel.mjs).
+  if (o.cli === 'parallel') {
+    const { cliParallel } = await import(pathToFileURL(path.join(root, 'scripts', 'demo-parallel.mjs')).href);
+    process.exit(await cliParallel({ scale: o.scale }));
+  }
+
   if (o.cli) {
     const { EXAMPLES } = await import(pathToFileURL(path.join(root, 'web', 'examples.mjs')).href);
     const names = o.cli === 'all' ? EXAMPLES.map((e) => e.name) : o.cli.split(',');

@@ -1,10 +1,10 @@
 // emcc-flags.d.mts: types of `cfuture/emcc-flags` (scripts/emcc-flags.mjs).
 
-/** A flavour of scripts/emcc-flags.json: 'default' (web,worker,node) or 'web' (web,worker). */
-export type Flavour = 'default' | 'web';
+/** A flavour of scripts/emcc-flags.json: 'default' (web,worker,node), 'web' (web,worker) or 'threads' (cf_spawn_blocking, -pthread). */
+export type Flavour = 'default' | 'web' | 'threads';
 
 export interface FlagList {
-  flavours: Record<string, { environment: string; why: string }>;
+  flavours: Record<string, { environment: string; why: string; library?: string; compile?: Array<{ args: string[]; why: string }>; link?: Array<{ args: string[]; why: string }> }>;
   link: Array<{ args: string[]; why: string; env?: string; forEach?: string }>;
   /** Added for modules with fiber tasks (Asyncify). */
   fibers: { link: Array<{ args: string[]; why: string }> };

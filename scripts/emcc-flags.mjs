@@ -16,6 +16,9 @@
 //   --fibers  a module with fiber tasks (include/cfuture/fiber.h): adds the
 //             "fibers" list (-sASYNCIFY ...); without it modules stay
 //             Asyncify-free
+//   --threads the threaded flavour (cf_spawn_blocking; docs/threads.md):
+//             -pthread objects, dist/threads/libcfuture.threads.a and the
+//             flavour's own compile and link flags (emcc-flags.json)
 import { existsSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,7 +95,8 @@ export function linkFlags({ flavour = 'default', explain = false, fibers = false
   if (!f) throw new Error(`cfuture: unknown flavour ${flavour} (${Object.keys(list.flavours).join(', ')})`);
   const vars = { bindings, exports: exportedFunctions().join(','), environment: f.environment };
   const lists = { jsLibrary: jsLibraries() };
-  const entries = fibers ? [...list.link, ...list.fibers.link] : list.link;
+  // a flavour's own link flags (threads) come last; fibers add Asyncify
+  const entries = [...list.link, ...(f.link ?? []), ...(fibers ? list.fibers.link : [])];
   if (!explain) return expand(entries, vars, lists, f.environment);
   return entries.flatMap((e) => {
     const args = expand([e], vars, lists, f.environment);
@@ -100,13 +104,26 @@ export function linkFlags({ flavour = 'default', explain = false, fibers = false
   });
 }
 
+// ---- flavours with their own library and compile flags (threads) ----
+// The threaded flavour's library is compiled with -pthread (a shared-memory
+// link refuses objects without atomics): dist/threads/libcfuture.threads.a
+// in the package, build-wasm/libcfuture_threads.a in a checkout.
+function libraryCandidates(f) {
+  if (!f.library) return ['dist/libcfuture.a', 'build-wasm/libcfuture.a'];
+  return [f.library, `build-wasm/${path.basename(f.library).replace('libcfuture.threads.a', 'libcfuture_threads.a')}`];
+}
+function flavourCompileFlags(f) {
+  return (f.compile ?? []).flatMap((e) => e.args);
+}
+
 /** All flags a user's emcc command needs: -I, the static library and the link flags. */
 export function cfutureFlags({ cflags = true, libs = true, flavour = 'default', fibers = false } = {}) {
   const out = [];
-  if (cflags) out.push(`-I${path.join(root, 'include')}`);
+  const f = flagList().flavours[flavour];
+  if (!f) throw new Error(`cfuture: unknown flavour ${flavour}`);
+  if (cflags) out.push(`-I${path.join(root, 'include')}`, ...flavourCompileFlags(f));
   if (libs) {
-    const lib = ['dist/libcfuture.a', 'build-wasm/libcfuture.a']
-      .map((p) => path.join(root, p)).find((p) => existsSync(p));
+    const lib = libraryCandidates(f).map((p) => path.join(root, p)).find((p) => existsSync(p));
     if (!lib) {
       throw new Error(`cfuture: libcfuture.a not found under ${root} (in a checkout, run: npm run build:wasm; ` +
         'an installed package ships dist/libcfuture.a, so reinstall it)');
@@ -119,21 +136,23 @@ export function cfutureFlags({ cflags = true, libs = true, flavour = 'default', 
 // Run as a command (also through node_modules/.bin symlinks)?
 if (process.argv[1] && realpathSync(fileURLToPath(import.meta.url)) === realpathSync(process.argv[1])) {
   const a = process.argv.slice(2);
-  const known = ['--cflags', '--libs', '--json', '--explain', '--fibers', '--help', '-h'];
+  const known = ['--cflags', '--libs', '--json', '--explain', '--fibers', '--threads', '--help', '-h'];
+  const flavour = a.includes('--threads') ? 'threads' : 'default';
+  const fibers = a.includes('--fibers');
   const bad = a.filter((x) => !known.includes(x));
   if (bad.length || a.includes('--help') || a.includes('-h')) {
     (bad.length ? console.error : console.log)(`${bad.length ? `cfuture-emcc-flags: unknown argument ${bad[0]}\n` : ''}` +
-      'usage: cfuture-emcc-flags [--cflags | --libs] [--json] [--explain] [--fibers]\n' +
+      'usage: cfuture-emcc-flags [--cflags | --libs] [--json] [--explain] [--fibers] [--threads]\n' +
       '  emcc -O2 my.c $(npx cfuture-emcc-flags) -o my.mjs\n' +
-      '  emcc -O2 my_fibers.c $(npx cfuture-emcc-flags --fibers) -o my_fibers.mjs   (fiber tasks: Asyncify)');
+      '  emcc -O2 my_fibers.c $(npx cfuture-emcc-flags --fibers) -o my_fibers.mjs   (fiber tasks: Asyncify)\n' +
+      '  emcc -O2 my_pool.c $(npx cfuture-emcc-flags --threads) -o my_pool.mjs      (cf_spawn_blocking: -pthread)');
     process.exit(bad.length ? 2 : 0);
   }
   try {
-    const fibers = a.includes('--fibers');
     if (a.includes('--explain')) {
-      for (const { args, why } of linkFlags({ explain: true, fibers })) console.log(`${args.join(' ')}\n    ${why}`);
+      for (const { args, why } of linkFlags({ flavour, explain: true, fibers })) console.log(`${args.join(' ')}\n    ${why}`);
     } else {
-      const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags'), fibers });
+      const flags = cfutureFlags({ cflags: !a.includes('--libs'), libs: !a.includes('--cflags'), flavour, fibers });
       console.log(a.includes('--json') ? JSON.stringify(flags) : flags.map((f) => (/[\s'"$\\]/.test(f) ? `'${f.replace(/'/g, "'\\''")}'` : f)).join(' '));
     }
   } catch (e) {

@@ -3,7 +3,8 @@
 // pthreads (worker_threads) awaited from the event loop; results delivered
 // once and identical to one thread's; a running job sees the call's abort;
 // the event loop keeps turning while the pool is saturated; the process
-// exits by itself when the pool has gone idle. Skipped when the module was
+// exits by itself when the pool has gone idle; after thousands of jobs the
+// allocator's live bytes and the wasm heap are back to their baseline. Skipped when the module was
 // not built. Every test has a time limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,36 @@ test('the event loop keeps turning while the pool is busy', { ...skip, timeout: 
   assert.ok(r.ms > 100, `jobs too short to tell (${r.ms} ms)`);
   assert.ok(ticks >= r.ms / 50, `only ${ticks} interval ticks in ${r.ms} ms`);
   assert.ok(worst < 200, `the event loop stalled for ${worst} ms`);
+  rt.dispose?.();
+});
+
+test('the heap returns to its baseline after many jobs', { ...skip, timeout: 120000 }, async () => {
+  const rt = await loadRuntime({ module: MODULE });
+  await rt.call('par', 8, 1e5, 2); // warm: the pool, its Workers, the call machinery
+  await rt.call('empties', 100);
+  const base = await rt.call('live_bytes');
+  const heap = rt.stats().heapBytes;
+  let jobs = 0;
+  for (let round = 0; round < 10; round++) {
+    await rt.call('empties', 500);
+    await rt.call('par', 64, 1e4, 2);
+    jobs += 564;
+    // A call's own frame is freed when it settles: between calls nothing of it is live.
+    assert.equal(await rt.call('in_flight'), 0, `round ${round}: jobs still in flight`);
+  }
+  // An aborted running job is finalized once it returns: nothing leaks either.
+  const ac = new AbortController();
+  const p = rt.call('until_cancel', { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 50));
+  ac.abort();
+  await assert.rejects(p);
+  const t0 = Date.now();
+  while (await rt.call('in_flight') !== 0) {
+    assert.ok(Date.now() - t0 < 10000, 'the cancelled job was never finalized');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(await rt.call('live_bytes'), base, `live bytes after ${jobs} jobs`);
+  assert.equal(rt.stats().heapBytes, heap, 'the wasm heap grew');
   rt.dispose?.();
 });
 

@@ -8,6 +8,8 @@
  *   until_cancel()             a job that spins until cancelled; abort it
  *                              from JS (the call's abort drops the handle)
  *   pool_threads()             pool threads alive now
+ *   live_bytes()               bytes live through the cfuture allocator
+ *   in_flight()                blocking jobs spawned and not yet finalized
  * Test-only code. */
 #include <emscripten.h>
 #include <stdio.h>
@@ -242,7 +244,10 @@ static cf_poll_t probe_poll(cf_future_t *f, cf_context_t *cx) {
   probe_t *p = (probe_t *)f;
   cf_blocking_stats_t s;
   cf_blocking_stats(cx->rt, &s);
-  p->value = p->what == 0 ? (int)s.threads : cancel_seen;
+  p->value = p->what == 0   ? (int)s.threads
+             : p->what == 1 ? cancel_seen
+             : p->what == 2 ? (int)t_live_bytes()
+                            : (int)s.in_flight;
   return CF_READY;
 }
 static const cf_future_vtable_t probe_vt = {"probe", probe_poll, NULL, 0};
@@ -261,6 +266,22 @@ static int seen_init(cf_future_t *f, const cf_args_t *a) {
   ((probe_t *)f)->what = 1;
   return 0;
 }
+static int live_init(cf_future_t *f, const cf_args_t *a) {
+  (void)a;
+  cf_future_init(f, &probe_vt);
+  ((probe_t *)f)->what = 2;
+  return 0;
+}
+static int in_flight_init(cf_future_t *f, const cf_args_t *a) {
+  (void)a;
+  cf_future_init(f, &probe_vt);
+  ((probe_t *)f)->what = 3;
+  return 0;
+}
+CF_EXPORT_ASYNC(live_bytes_export, "live_bytes", probe_t, live_init,
+                probe_result)
+CF_EXPORT_ASYNC(in_flight_export, "in_flight", probe_t, in_flight_init,
+                probe_result)
 CF_EXPORT_ASYNC(pool_threads_export, "pool_threads", probe_t, threads_init,
                 probe_result)
 CF_EXPORT_ASYNC(cancel_seen_export, "cancel_seen", probe_t, seen_init,
