@@ -139,8 +139,14 @@ void cf__runtime_update_alive(cf_runtime_t *rt) {
   uint8_t alive =
       rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;
   /* Idle: the host may measure its heap now (tests/node/leaks.test.mjs). */
-  if (!alive && rt->task_cache_bytes && !rt->in_block_on && !rt->in_turn)
-    cf__task_cache_trim(rt);
+  if (!alive && !rt->in_block_on && !rt->in_turn) {
+    if (rt->task_cache_bytes)
+      cf__task_cache_trim(rt);
+    if (rt->timers.slots || rt->timers.far) { /* the wheel and far heap too */
+      cf__timers_free(&rt->timers);
+      cf__timers_init(&rt->timers);
+    }
+  }
   if (alive != rt->alive) {
     rt->alive = alive;
     if (rt->driver->vt->keepalive)
