@@ -33,23 +33,17 @@ if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/scripts/gen-contract.mjs)
 endif()
 set(CF_EXPORTS_TXT ${CF_BINDINGS_DIR}/gen/exports.txt)
 if(NOT EXISTS ${CF_EXPORTS_TXT})
-  set(CF_EXPORTS_TXT ${CF_BINDINGS_DIR}/exports.txt)
+  message(FATAL_ERROR "${CF_EXPORTS_TXT} is generated: run node scripts/gen-contract.mjs")
 endif()
 file(STRINGS ${CF_EXPORTS_TXT} CF_WASM_EXPORTS)
 list(JOIN CF_WASM_EXPORTS "," CF_WASM_EXPORTS_CSV)
 
 # The JS libraries, in load order (as scripts/emcc-flags.mjs computes them):
 # the generated bindings/gen/contract_lib.js, then every bindings/lib/*.js
-# sorted by file name; without bindings/lib/, bindings/cfuture_lib.js.
+# sorted by file name.
 file(GLOB CF_JS_LIBRARIES CONFIGURE_DEPENDS ${CF_BINDINGS_DIR}/lib/*.js)
 list(SORT CF_JS_LIBRARIES)
-if(CF_JS_LIBRARIES)
-  if(EXISTS ${CF_BINDINGS_DIR}/gen/contract_lib.js)
-    list(PREPEND CF_JS_LIBRARIES ${CF_BINDINGS_DIR}/gen/contract_lib.js)
-  endif()
-else()
-  set(CF_JS_LIBRARIES ${CF_BINDINGS_DIR}/cfuture_lib.js)
-endif()
+list(PREPEND CF_JS_LIBRARIES ${CF_BINDINGS_DIR}/gen/contract_lib.js)
 
 # cf_flags_from_json(<out> <environment> <json path members...>): expand one
 # flag array of emcc-flags.json (see its $comment for the placeholders).

@@ -43,26 +43,17 @@ function generated(file) {
 
 /**
  * The JS libraries in link order: the generated bindings/gen/contract_lib.js,
- * then bindings/lib/*.js sorted by file name; without bindings/lib/,
- * bindings/cfuture_lib.js.
+ * then bindings/lib/*.js sorted by file name.
  */
 export function jsLibraries() {
   const dir = path.join(bindings, 'lib');
-  if (existsSync(dir)) {
-    const libs = readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(dir, f));
-    if (libs.length) {
-      const contract = path.join(bindings, 'gen', 'contract_lib.js');
-      return existsSync(contract) || existsSync(path.join(root, 'scripts', 'gen-contract.mjs')) ? [generated('contract_lib.js'), ...libs] : libs;
-    }
-  }
-  return [path.join(bindings, 'cfuture_lib.js')];
+  const libs = readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => path.join(dir, f));
+  return [generated('contract_lib.js'), ...libs];
 }
 
-/** The C functions the JS side calls (bindings/gen/exports.txt, or bindings/exports.txt). */
+/** The C functions the JS side calls (bindings/gen/exports.txt). */
 export function exportedFunctions() {
-  const old = path.join(bindings, 'exports.txt');
-  const file = existsSync(path.join(bindings, 'gen', 'exports.txt')) || !existsSync(old) ? generated('exports.txt') : old;
-  return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean);
+  return readFileSync(generated('exports.txt'), 'utf8').split(/\s+/).filter(Boolean);
 }
 
 function expand(entries, vars, lists, environment) {

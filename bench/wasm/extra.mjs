@@ -13,7 +13,7 @@
 //                          Emscripten's size-oriented allocator)
 //   size-runtime-dl.wasm   -Os -flto with the default dlmalloc
 //   size-full.wasm         -Os, dlmalloc, every export of
-//                          bindings/exports.txt (what a default module is)
+//                          bindings/gen/exports.txt (what a default module is)
 // size.json: {runtime_raw, runtime_gzip, runtime_dl_raw, runtime_dl_gzip,
 // full_raw, full_gzip} in bytes (gzip -9). The headline module is loaded
 // and called once here, so a size is only reported for a module that works.

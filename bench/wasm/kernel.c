@@ -2,7 +2,7 @@
  *
  * Built twice by bench/wasm/extra.mjs:
  *   kernel-cfuture  this file + the cfuture library and bindings (all of
- *                   bindings/exports.txt), -O3: a cfuture module.
+ *                   bindings/gen/exports.txt), -O3: a cfuture module.
  *   asyncify        this file with -DCFB_ASYNCIFY -sASYNCIFY, -O3, no
  *                   cfuture: how the same C is written with Emscripten's
  *                   EM_ASYNC_JS + Asyncify instead.

@@ -1,8 +1,8 @@
 /* cfuture/hostop.h: one pending operation performed by the JavaScript host
  * (wasm builds only).
  *
- * A host op is the C half of a slot in the JS-side table (bindings/
- * cfuture_lib.js, CF.ops). It is embedded in the future that owns it, so it
+ * A host op is the C half of a slot in the JS-side table
+ * (bindings/lib/hostops.js). It is embedded in the future that owns it, so it
  * never moves after the first poll. Invariants:
  *   - PENDING exactly between cf_hostop_begin and either the one completion
  *     (cf_hostop_complete, called by JS) or cf_hostop_cancel (drop);
@@ -13,7 +13,9 @@
  *     cancel per op.
  * Users writing their own host ops (with their own --js-library) embed one
  * of these, start the JS work with `CF.opNew(...)` and finish it through
- * `CF.opComplete(...)`; see bindings/cfuture_lib.js.
+ * a call of the exported `_cf_hostop_complete(op, rc)` from a microtask or
+ * later (never inside the C call that started it); see bindings/lib/
+ * hostops.js and crossings.js.
  */
 #ifndef CFUTURE_HOSTOP_H
 #define CFUTURE_HOSTOP_H

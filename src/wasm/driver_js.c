@@ -1,7 +1,7 @@
 /* driver_js.c: the JavaScript event-loop driver (the wasm platform default).
  *
  * C side of the driver contract (cfuture/driver.h); the behaviour lives in
- * bindings/cfuture_lib.js (CF.drivers): one host timer for the earliest
+ * bindings/lib/driver.js (CFDriver): one host timer for the earliest
  * deadline, microtask/macrotask runs, keepalive, and the pausable virtual
  * clock. This file only forwards, translating int64 ms to doubles.
  * Invariant: `id` names a live JS driver from new until free.

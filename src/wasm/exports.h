@@ -1,5 +1,7 @@
-/* exports.h: the C functions bindings/cfuture_lib.js and bindings/index.mjs
- * call (listed in bindings/exports.txt, which the link exports).
+/* exports.h: the C functions the JS library (bindings/lib/, every call
+ * wrapped in bindings/lib/crossings.js) calls. The link exports every
+ * EMSCRIPTEN_KEEPALIVE function of src/wasm/ (scripts/gen-contract.mjs
+ * writes the list to bindings/gen/exports.txt).
  *
  * Buffers passed in (char *, uint8_t *) were cf_malloc'd by JS with the
  * size given next to them; ownership passes to C. */

@@ -1,6 +1,6 @@
 /* inspect.c: runtime statistics and the task inspector for the JS
  * bindings (rt.stats(), rt.tasks()). Kept apart from api.c: only modules
- * that export _cfw_runtime_stats / _cfw_tasks (bindings/exports.txt does)
+ * that export _cfw_runtime_stats / _cfw_tasks (the generated export list does)
  * link them, and with them cf_runtime_tasks and its sort.
  *
  * Structures cross the boundary as arrays of doubles laid out by

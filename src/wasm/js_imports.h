@@ -1,4 +1,5 @@
-/* js_imports.h: the functions bindings/cfuture_lib.js provides to C.
+/* js_imports.h: the functions the JS library provides to C (all defined,
+ * each inside its fault guard, in bindings/lib/crossings.js).
  *
  * The only declarations of the JS side; every C file of src/wasm/ reaches
  * JavaScript through these. Pointers are wasm addresses; times are ms as
