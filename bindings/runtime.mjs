@@ -25,6 +25,7 @@
 
 const CREATE = Symbol('cfuture.createRuntime');
 const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+const utf8 = new TextEncoder(); // one for every call argument
 
 /** Option names loadRuntime() accepts (the loader's and the runtime's). */
 export const LOADER_OPTIONS = Object.freeze(['module', 'moduleFactory', 'wasm', 'wasmBinary', 'locateFile', 'print', 'printErr', 'threads']);
@@ -162,7 +163,7 @@ export class Runtime {
       case 'number': return { type: T.number, number: v, bytes: null };
       case 'boolean': return { type: T.number, number: v ? 1 : 0, bytes: null };
       case 'bigint': return { type: T.number, number: Number(v), bytes: null };
-      case 'string': return { type: T.string, number: 0, bytes: new TextEncoder().encode(v) };
+      case 'string': return { type: T.string, number: 0, bytes: utf8.encode(v) };
       case 'undefined': return { type: T.undefined, number: 0, bytes: null };
       case 'function': case 'symbol':
         throw new TypeError(`cfuture: call argument ${i} is a ${typeof v}, which cannot cross to C`);
@@ -182,7 +183,7 @@ export class Runtime {
     } catch (e) {
       throw new TypeError(`cfuture: call argument ${i} cannot be sent as JSON: ${e && e.message}`);
     }
-    return { type: T.json, number: 0, bytes: new TextEncoder().encode(json) };
+    return { type: T.json, number: 0, bytes: utf8.encode(json) };
   }
 
   #releaseHandles(handles) {

@@ -90,7 +90,9 @@ const exportsList = new Set();
 const wasmDir = path.join(root, 'src', 'wasm');
 for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.c')).sort()) {
   const src = readFileSync(path.join(wasmDir, f), 'utf8');
-  for (const m of src.matchAll(/EMSCRIPTEN_KEEPALIVE\s+[^;{(]*?\b(\w+)\s*\(/g)) exportsList.add(`_${m[1]}`);
+  // A declaration after the attribute, never across a preprocessor line
+  // (args.c defines EMSCRIPTEN_KEEPALIVE away for its native build).
+  for (const m of src.matchAll(/EMSCRIPTEN_KEEPALIVE\s+[^;{(#]*?\b(\w+)\s*\(/g)) exportsList.add(`_${m[1]}`);
 }
 if (!exportsList.has('_cfw_runtime_new')) fail('src/wasm/*.c', 'EMSCRIPTEN_KEEPALIVE cfw_runtime_new');
 

@@ -118,8 +118,9 @@ void cf_runtime_free(cf_runtime_t *rt) {
   destroy(rt);
 }
 
-int cf__rt_leave(cf_runtime_t *rt) {
-  if (--rt->frames || !rt->free_pending || rt->freeing)
+/* The outermost frame has left and a free is pending. */
+int cf__rt_leave_pending(cf_runtime_t *rt) {
+  if (rt->freeing)
     return 0;
   destroy(rt);
   return 1;

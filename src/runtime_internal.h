@@ -160,7 +160,14 @@ static inline cf_future_t *cf__task_future(cf_task_t *t) {
 static inline void cf__rt_enter(cf_runtime_t *rt) {
   rt->frames++;
 }
-int cf__rt_leave(cf_runtime_t *rt);
+int cf__rt_leave_pending(cf_runtime_t *rt);
+/* Inline: every handle drop, abort and detach leaves a frame, and a free is
+ * almost never pending. */
+static inline int cf__rt_leave(cf_runtime_t *rt) {
+  if (--rt->frames || !rt->free_pending)
+    return 0;
+  return cf__rt_leave_pending(rt);
+}
 /* The runtime refuses new work: a free is pending or in progress. */
 static inline int cf__rt_closing(const cf_runtime_t *rt) {
   return rt->free_pending || rt->freeing;

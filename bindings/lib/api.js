@@ -47,17 +47,8 @@ var LibraryCFutureApi = {
       d.hostFns.set(name, fn);
       CFPromise.changed();
     },
-    hostDelete: function(rt, name) {
-      var d = CFDriver.of(rt);
-      CFPromise.changed();
-      return d ? d.hostFns.delete(name) : false;
-    },
     valueNew: function(v) { return CFPromise.valueNew(v); },
     valueRelease: function(h) { CFPromise.valueRelease(h); },
-    valueLive: function(h) {
-      var r = CF.opGet(h);
-      return !!(r && r.kind === 'value');
-    },
 
     // ---- clock ----------------------------------------------------------------
     driver: function(rt) {

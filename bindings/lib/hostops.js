@@ -145,12 +145,6 @@ var LibraryCFutureHostOps = {
     str: function(ptr) {
       return ptr ? UTF8ToString(ptr >>> 0) : '';
     },
-    // Allocate a NUL-terminated UTF-8 copy of s; free with freeBlock.
-    allocStr: function(s) {
-      var r = CF.copyIn(CF.utf8(s), true);
-      if (!r) throw new RangeError('cfuture: out of wasm memory');
-      return r;
-    },
     freeBlock: function(r) { if (r && r[0]) CFX.free(r[0], r[1]); },
     latin1: function(bytes) {
       var s = '';
