@@ -244,19 +244,20 @@ function comparisons() {
   add('W1 spawn+join 1e6 (wasm)', 'memory', 'B/task', get('cfuture-wasm', 'w1', N1, 'bytes_per_task'), get('js', 'w1', N1, 'bytes_per_task'), 'JS suspended async fn', { abs: 128, unit: 'B/task' });
   add('W1 spawn+join 1e6 (native)', 'time', 'ns/task', get('cfuture-native', 'w1', N1, 'ns_per_task'), get('tokio', 'w1', N1, 'ns_per_task'), 'tokio current_thread', { max: 0.5 });
   add('W1 spawn+join 1e6 (native)', 'memory', 'B/task', get('cfuture-native', 'w1', N1, 'bytes_per_task'), get('tokio', 'w1', N1, 'bytes_per_task'), 'tokio current_thread', { info: true });
+  add('W1 spawn+join 1e6 (native)', 'memory', 'B/task', get('cfuture-native', 'w1', N1, 'bytes_per_task'), null, '-', { abs: 112, unit: 'B/task' });
   add('W1 spawn+join 1e6 (native)', 'time', 'ns/task', get('cfuture-native', 'w1', N1, 'ns_per_task'), get('js', 'w1', N1, 'ns_per_task'), 'JS async fn + Promise.all', { info: true });
   // W2
   add('W2 self-wake 1e7 (wasm)', 'time', 'ns/wake', get('cfuture-wasm', 'w2', N2, 'ns_per_wake'), get('js', 'w2', N2, 'ns_per_wake'), 'JS await loop', { max: 0.3 });
   add('W2 self-wake 1e7 (native)', 'time', 'ns/wake', get('cfuture-native', 'w2', N2, 'ns_per_wake'), get('js', 'w2', N2, 'ns_per_wake'), 'JS await loop', { max: 0.3 });
-  add('W2 self-wake 1e7 (native)', 'time', 'ns/wake', get('cfuture-native', 'w2', N2, 'ns_per_wake'), get('tokio', 'w2', N2, 'ns_per_wake'), 'tokio current_thread', { info: true });
+  add('W2 self-wake 1e7 (native)', 'time', 'ns/wake', get('cfuture-native', 'w2', N2, 'ns_per_wake'), get('tokio', 'w2', N2, 'ns_per_wake'), 'tokio current_thread', { max: 0.4 });
   // W3
   for (const [v, label] of [['pp', 'bounded(1) ping-pong'], ['rr', 'oneshot request/reply']]) {
     add(`W3 ${label} 1e6 (wasm)`, 'time', 'ns/roundtrip', get('cfuture-wasm', `w3${v}`, N3, 'ns_per_roundtrip'), get('js', `w3${v}`, N3, 'ns_per_roundtrip'), 'JS promise channel', { max: 0.5 });
-    add(`W3 ${label} 1e6 (native)`, 'time', 'ns/roundtrip', get('cfuture-native', `w3${v}`, N3, 'ns_per_roundtrip'), get('tokio', `w3${v}`, N3, 'ns_per_roundtrip'), 'tokio mpsc/oneshot', { max: 0.75 });
+    add(`W3 ${label} 1e6 (native)`, 'time', 'ns/roundtrip', get('cfuture-native', `w3${v}`, N3, 'ns_per_roundtrip'), get('tokio', `w3${v}`, N3, 'ns_per_roundtrip'), 'tokio mpsc/oneshot', { max: 0.5 });
   }
   // W4
   add('W4 1e6 sequential host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4seq', N1, 'ns_per_await'), get('js', 'w4seq', N1, 'ns_per_await'), 'JS async fn awaiting', { max: 1.5 });
-  add('W4 1e4 tasks x 100 host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4par', S(10000, 100), 'ns_per_await'), get('js', 'w4par', S(10000, 100), 'ns_per_await'), 'JS async fns awaiting', { max: 1.5 });
+  add('W4 1e4 tasks x 100 host awaits (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4par', S(10000, 100), 'ns_per_await'), get('js', 'w4par', S(10000, 100), 'ns_per_await'), 'JS async fns awaiting', { max: 1.2 });
   add('W4 sequential host awaits vs Asyncify (wasm)', 'time', 'ns/await', get('cfuture-wasm', 'w4seq', N1, 'ns_per_await'), get('asyncify', 'w4seq', N1, 'ns_per_await'), 'EM_ASYNC_JS + Asyncify', { max: 0.33 });
   add('W4 sequential: JS<->wasm crossings per await', 'crossings', 'per await', get('cfuture-wasm-x', 'w4seq', N1, 'crossings_per_op'), null, '-', { abs: 2, unit: 'crossings' });
   add('W4 1e4 tasks x 100: crossings per await', 'crossings', 'per await', get('cfuture-wasm-x', 'w4par', S(10000, 100), 'crossings_per_op'), null, '-', { info: true });
