@@ -9,10 +9,19 @@
 // -Wjump-misses-init` with cfuture's include path and reports each finding
 // in plain words with file:line. It checks syntax only: nothing is built.
 // What gcc sees is a declaration *with an initialiser* that the switch
-// jumps over: `int n = 0;` before an await is reported, a bare `int n;`
-// assigned before the await and read after it is not (gcc's limit).
+// jumps over: `int n = 0;` before an await is reported by that warning.
+// The other half of the bug is a local with no initialiser (in the body,
+// or declared before CF_BEGIN, where no jump skips its declaration) that
+// is assigned before an await and read after it: gcc's static analyzer
+// (-fanalyzer, gcc >= 12) follows the switch into the await's case label
+// and reports the read of the uninitialised local there
+// (-Wanalyzer-use-of-uninitialized-value); only reads whose path enters
+// at an await's case label are reported, so other uninitialised reads
+// stay gcc's business. What the analyzer cannot see, a local whose address
+// escaped, is covered for the common case by a text check: a local future
+// awaited by address (`CF_AWAIT(self, &local)`), which the next poll
+// re-polls through a pointer into a dead stack frame.
 // Fiber code (cf_await) is not affected: its locals do survive.
-//
 //   npx cfuture-lint [-I dir]... [-D name[=value]]... <file.c | dir | doc.md>...
 //
 //   .c / .h   checked as they are (wasm sources too: __EMSCRIPTEN__ is
@@ -68,11 +77,17 @@ export function cBlocks(text) {
 
 /**
  * Run gcc on one file; returns { findings, errors } where each finding is
- * { file, line, name, awaitLine, awaitText } and errors are gcc's error
- * messages ("file:line: message").
+ * { file, line, name, awaitLine, awaitText, kind } (kind 'jump': gcc's
+ * -Wjump-misses-init; 'uninit': the analyzer's read after an await; 'awaited':
+ * a local future awaited by address) and errors are gcc's error messages
+ * ("file:line: message").
  */
 export function checkFile(file, { includes = [], defines = [], gcc = 'gcc', sourceText } = {}) {
-  const args = ['-fsyntax-only', '-std=gnu11', '-Wjump-misses-init', '-fdiagnostics-format=json',
+  const own = sourceText != null ? sourceText : existsSync(file) ? readFileSync(file, 'utf8') : '';
+  // The analyzer costs a compile; only coroutine code needs it.
+  const coroutines = /\bCF_BEGIN\b/.test(own);
+  const args = [coroutines ? '-c' : '-fsyntax-only', ...(coroutines ? ['-o', '/dev/null', '-fanalyzer'] : []),
+    '-std=gnu11', '-Wjump-misses-init', '-fdiagnostics-format=json',
     '-D__EMSCRIPTEN__', '-isystem', path.join(root, 'scripts', 'lint-stubs'),
     `-I${path.join(root, 'include')}`, ...includes.map((d) => `-I${d}`), ...defines.map((d) => `-D${d}`), file];
   const r = spawnSync(gcc, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -102,6 +117,11 @@ export function checkFile(file, { includes = [], defines = [], gcc = 'gcc', sour
       errors.push(`${at ? `${at.file}:${at.line}: ` : ''}${d.message}`);
       continue;
     }
+    if (d.option === '-Wanalyzer-use-of-uninitialized-value' && at) {
+      const f = uninitAcrossAwait(d, at, lineOf);
+      if (f) findings.push(f);
+      continue;
+    }
     if (d.option !== '-Wjump-misses-init' || !at) continue;
     const notes = [...(d.children ?? []), ...following];
     const start = notes.find((n) => /switch starts here/.test(n.message))?.locations?.[0]?.caret;
@@ -111,13 +131,79 @@ export function checkFile(file, { includes = [], defines = [], gcc = 'gcc', sour
     // Only the coroutine's switch (CF_BEGIN); a user's own switch is reported as gcc words it.
     const coroutine = start ? /\bCF_BEGIN\b/.test(lineOf(start.file, start.line)) : false;
     const awaitText = lineOf(at.file, at.line).match(AWAITS)?.[1] ?? null;
-    findings.push({ file: where.file, line: where.line, name, awaitLine: at.line, awaitFile: at.file, awaitText, coroutine });
+    findings.push({ kind: 'jump', file: where.file, line: where.line, name, awaitLine: at.line, awaitFile: at.file, awaitText, coroutine });
   }
-  return { findings, errors };
+  if (coroutines) findings.push(...awaitedLocals(file, own));
+  // A local with an initialiser that is also read after the await is one
+  // bug: gcc's jump report (at its declaration) says it; drop the read.
+  const jumped = new Set(findings.filter((f) => f.kind === 'jump').map((f) => `${f.file}:${f.line}:${f.name}`));
+  return { findings: findings.filter((f) => f.kind !== 'uninit' || !jumped.has(`${f.file}:${f.declLine}:${f.name}`)), errors };
+}
+
+/**
+ * An analyzer report of an uninitialised read, kept only when its path
+ * enters the function at an await: the CF_BEGIN switch taking a case label
+ * that an await macro placed (gcc: "following 'case N:' branch..." at the
+ * CF_BEGIN line, then "...to here" at the await's line).
+ */
+function uninitAcrossAwait(d, at, lineOf) {
+  const events = d.path ?? [];
+  for (let k = 0; k + 1 < events.length; k++) {
+    const e = events[k], loc = e.location;
+    if (!loc || !/following [‘'`]case \d+:[’'`] branch/.test(e.description)) continue;
+    if (!/\bCF_BEGIN\b/.test(lineOf(loc.file, loc.line))) continue;
+    const to = events[k + 1].location;
+    const awaitText = to ? lineOf(to.file, to.line).match(AWAITS)?.[1] ?? null : null;
+    if (!awaitText) continue;
+    const declared = events.find((x) => /region created on stack/.test(x.description))?.location;
+    const name = d.message.match(/[‘'`](.+?)[’'`]/)?.[1] ?? '?';
+    return { kind: 'uninit', coroutine: true, file: at.file, line: at.line, name, declLine: declared?.line ?? null,
+      awaitFile: to.file, awaitLine: to.line, awaitText };
+  }
+  return null;
+}
+
+/**
+ * Locals awaited by address: `CF_AWAIT(self, &x)` (or &x.base, &x[i]) where
+ * x is declared, without `static`, in the same function before the await.
+ * The macro stores the pointer in the frame and the next poll polls it
+ * again: by then x's stack frame is gone.
+ */
+function awaitedLocals(file, text) {
+  const out = [];
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, (c) => ' '.repeat(c.length));
+  const lineAt = (i) => code.slice(0, i).split('\n').length;
+  const re = /\b(CF_AWAIT\w*)\s*\(\s*[^,()]+,\s*&\s*([A-Za-z_]\w*)\s*(?=[.[)])/g;
+  for (let m; (m = re.exec(code));) {
+    const name = m[2];
+    // the function around the await: back to the last line that opens a
+    // definition at column 0 (cfuture's style and clang-format's)
+    const before = code.slice(0, m.index);
+    const fnStart = Math.max(before.lastIndexOf('\n}'), 0);
+    const body = before.slice(fnStart);
+    if (!/\bCF_BEGIN\b/.test(body)) continue;
+    const decl = new RegExp(`(^|[;{}]|\\n)\\s*(?!return\\b|static\\b)(?:const\\s+)?(?:struct\\s+)?[A-Za-z_]\\w*\\s+${name}\\s*(?:;|=|\\[)`);
+    const dm = decl.exec(body);
+    if (!dm) continue;
+    out.push({ kind: 'awaited', coroutine: true, file, line: lineAt(fnStart + dm.index + dm[0].length), name,
+      awaitFile: file, awaitLine: lineAt(m.index), awaitText: m[1] });
+  }
+  return out;
 }
 
 /** The finding in plain words. */
 export function describe(f) {
+  if (f.kind === 'uninit') {
+    return `${f.file}:${f.line}: local '${f.name}'${f.declLine ? ` (declared at line ${f.declLine})` : ''} is read after ` +
+      `the ${f.awaitText} at line ${f.awaitLine}, but a value it was given before that await does not survive it ` +
+      '(the poll function returns and is re-entered there): ' +
+      `keep it in the frame struct (self->${f.name}), or set it again after the await`;
+  }
+  if (f.kind === 'awaited') {
+    return `${f.file}:${f.line}: local '${f.name}' is awaited by address at the ${f.awaitText} at line ${f.awaitLine}; ` +
+      'the next poll polls it again through that pointer, after this poll\'s stack frame is gone: ' +
+      `keep the future in the frame struct (&self->${f.name})`;
+  }
   if (!f.coroutine) {
     return `${f.file}:${f.line}: a switch jumps over the initialisation of '${f.name}' (line ${f.awaitLine})`;
   }

@@ -2,7 +2,10 @@
 // used across an await. It must pass on tests/lint/pass/ and on the
 // project's own stackless code (demo/, tests/wasm/, the C blocks of docs/
 // and README.md), and fail on tests/lint/fail/ naming each local with
-// file:line; no gcc and unparsable files are errors (exit 2), not passes.
+// file:line (locals declared with an initialiser, gcc's jump warning;
+// locals without one that are set before an await and read after it, the
+// analyzer; local futures awaited by address); no gcc and unparsable files
+// are errors (exit 2), not passes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
@@ -46,6 +49,23 @@ test('fails on locals used across an await, with file:line and the local\'s name
   assert.match(r.out, /self->n/);
   // a Markdown example, reported at its line in the .md file
   assert.match(r.out, /^tests\/lint\/fail\/doc\.md:10: local 'kept' is declared before the CF_AWAIT at line 12 /m);
+  // one report per local: the read after the await is not reported again
+  assert.doesNotMatch(r.out, /doc\.md:13:/);
+});
+
+test('fails on locals without an initialiser set before an await and read after it, and on awaited locals', { skip: noGcc, timeout: 60_000 }, async () => {
+  const r = await lint('tests/lint/fail/uninit_across_await.c');
+  assert.equal(r.code, 1, r.out);
+  const file = /^tests\/lint\/fail\/uninit_across_await\.c/;
+  const lines = r.out.split('\n').filter((l) => file.test(l));
+  // declared before CF_BEGIN: no jump skips it, only the read shows the bug
+  assert.match(r.out, /^tests\/lint\/fail\/uninit_across_await\.c:22: local 'start' \(declared at line 17\) is read after the CF_AWAIT at line 21,.*self->start/m);
+  // a loop counter: i++ runs after the CF_YIELD at line 27
+  assert.match(r.out, /^tests\/lint\/fail\/uninit_across_await\.c:25: local 'i' \(declared at line 24\) is read after the CF_YIELD at line 27,/m);
+  // a local future awaited by address
+  assert.match(r.out, /^tests\/lint\/fail\/uninit_across_await\.c:31: local 'nap' is awaited by address at the CF_AWAIT at line 33;.*&self->nap/m);
+  assert.equal(lines.length, 3, r.out);
+  assert.match(r.out, /3 local\(s\) used across an await/);
 });
 
 test('no gcc, or a file gcc cannot parse, is an error (exit 2), never a pass', { skip: noGcc, timeout: 60_000 }, async () => {
