@@ -1,5 +1,5 @@
 # fiber.cmake: wasm modules that use fiber tasks (include/cfuture/fiber.h).
-# Included by wasm.cmake. Emscripten fibers need Asyncify, which grows and
+# Included by wasm.cmake. Fiber switches need Asyncify, which grows and
 # slows the code it instruments, so only modules linked with this function
 # pay for it; cfuture_add_module stays Asyncify-free.
 #
@@ -7,13 +7,13 @@
 #
 # Flags: the "fibers" list of scripts/emcc-flags.json (each with its
 # reason; the same list `npx cfuture-emcc-flags --fibers` adds: Asyncify
-# with indirect calls ignored and the runtime's own pointer calls added),
-# then $CF_FIBER_ASYNCIFY_EXTRA (user additions, e.g. a longer
-# -sASYNCIFY_ADD for code that awaits through a function pointer; see
-# docs/fibers.md, "What Asyncify costs").
+# with indirect calls ignored, no JS wrapper around the exports), then
+# $CF_FIBER_ASYNCIFY_EXTRA (user additions, e.g. -sASYNCIFY_ADD for code
+# that awaits through a function pointer; see docs/fibers.md, "What
+# Asyncify costs").
 # Sources of fiber modules live outside the plain modules' globs
 # (tests/wasm/fiber/, demo/fiber/): a fiber export linked into a plain
-# module would not link (emscripten_fiber_swap needs Asyncify).
+# module would not link (the Asyncify runtime calls need the pass).
 cf_flags_from_json(CF_FIBER_LINK_FLAGS "" fibers link)
 
 function(cfuture_add_fiber_module target)

@@ -43,8 +43,6 @@ enum fiber_state {
 };
 
 struct cf_fiber_ctl {
-  cf_fiber_fn fn;
-  void *arg;
   const char *name;
   cf__fstack_t *stack;
   size_t reserved;       /* bytes the platform reserved for the stack */
@@ -75,23 +73,19 @@ static void ctl_free(cf_fiber_ctl_t *ctl) {
   cf_free(ctl, sizeof *ctl);
 }
 
-static void fiber_entry(void *p) {
-  cf_fiber_ctl_t *ctl = p;
-  int rc = ctl->fn(ctl->arg);
-  ctl->rc = rc;
-  ctl->state = F_DONE;
-  cf__fstack_exit(ctl->stack);
-}
-
 /* Switch onto the fiber; returns when it suspends, finishes or is
  * abandoned. */
 static void enter(cf_fiber_ctl_t *ctl) {
   cf_fiber_ctl_t *outer = current;
   ctl->outer = outer;
   ctl->state = F_RUNNING;
+  int rc;
   current = ctl;
   stats.switches++;
-  cf__fstack_enter(ctl->stack, outer ? outer->stack : NULL);
+  if (cf__fstack_enter(ctl->stack, outer ? outer->stack : NULL, &rc)) {
+    ctl->rc = rc;
+    ctl->state = F_DONE;
+  }
   current = outer;
   if (!cf__fstack_intact(ctl->stack))
     fatal(ctl, "overflowed its stack (the canary at its limit was "
@@ -144,8 +138,8 @@ static void fiber_drop(cf_future_t *f) {
 static const cf_future_vtable_t fiber_vt = {"fiber", fiber_poll, fiber_drop,
                                             CF_VT_ASYNC};
 
-int cf_fiber_init(cf_fiber_t *f, cf_fiber_fn fn, void *arg,
-                  const cf_fiber_options_t *opts) {
+static int init(cf_fiber_t *f, const cf__fentry_t *entry,
+                const cf_fiber_options_t *opts) {
   static const cf_fiber_options_t defaults = {NULL, 0, 0, 0};
   cf_fiber_ctl_t *ctl;
   size_t stack_size, aux_size;
@@ -154,7 +148,7 @@ int cf_fiber_init(cf_fiber_t *f, cf_fiber_fn fn, void *arg,
     opts = &defaults;
   memset(f, 0, sizeof *f);
   cf_async_init(&f->co, &fiber_vt);
-  if (!fn) {
+  if (!entry->fn && !entry->call) {
     f->init_rc = CF_EINVAL;
     return CF_EINVAL;
   }
@@ -173,14 +167,12 @@ int cf_fiber_init(cf_fiber_t *f, cf_fiber_fn fn, void *arg,
     return CF_ENOMEM;
   }
   memset(ctl, 0, sizeof *ctl);
-  ctl->fn = fn;
-  ctl->arg = arg;
   ctl->name = opts->name ? opts->name : "fiber";
   ctl->cancel_limit =
       opts->cancel_awaits ? opts->cancel_awaits : CF_FIBER_CANCEL_AWAITS;
   ctl->fut = f;
-  rc = cf__fstack_new(&ctl->stack, stack_size, aux_size, ctl->name, fiber_entry,
-                      ctl, &ctl->reserved);
+  rc = cf__fstack_new(&ctl->stack, stack_size, aux_size, ctl->name, entry,
+                      &ctl->reserved);
   if (rc < 0) {
     cf_free(ctl, sizeof *ctl);
     f->init_rc = rc;
@@ -191,6 +183,19 @@ int cf_fiber_init(cf_fiber_t *f, cf_fiber_fn fn, void *arg,
   stats.stack_bytes += ctl->reserved;
   f->ctl = ctl;
   return 0;
+}
+
+int cf_fiber_init(cf_fiber_t *f, cf_fiber_fn fn, void *arg,
+                  const cf_fiber_options_t *opts) {
+  cf__fentry_t e = {fn, NULL, arg};
+  return init(f, &e, opts);
+}
+
+int cf__fiber_init_call(cf_fiber_t *f, int (*fn)(struct cf_fiber_call *),
+                        struct cf_fiber_call *call,
+                        const cf_fiber_options_t *opts) {
+  cf__fentry_t e = {NULL, fn, call};
+  return init(f, &e, opts);
 }
 
 int cf_fiber_spawn(cf_runtime_t *rt, cf_fiber_fn fn, void *arg,

@@ -36,8 +36,8 @@
 struct cf__fstack {
   emscripten_fiber_t ctx;
   emscripten_fiber_t *back; /* the context that entered it */
-  void (*entry)(void *);
-  void *arg;
+  cf__fentry_t entry;
+  int rc, returned;
   char *lo; /* the C stack's limit (lowest byte; holds the canary) */
   size_t total;
 };
@@ -47,14 +47,17 @@ static char main_asyncify[MAIN_ASYNCIFY] __attribute__((aligned(16)));
 
 static void trampoline(void *p) {
   cf__fstack_t *s = p;
-  s->entry(s->arg);
-  abort(); /* entry ends with cf__fstack_exit */
+  s->rc =
+      s->entry.call ? s->entry.call(s->entry.arg) : s->entry.fn(s->entry.arg);
+  s->returned = 1;
+  emscripten_fiber_swap(&s->ctx, s->back);
+  abort(); /* never entered again */
 }
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
 
 int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
-                   const char *name, void (*entry)(void *), void *arg,
+                   const char *name, const cf__fentry_t *entry,
                    size_t *reserved) {
   size_t head, stack, aux;
   /* the defaults of that version: 16 KiB C stack, 8 KiB Asyncify buffer */
@@ -75,8 +78,7 @@ int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
     return CF_ENOMEM;
   s = (cf__fstack_t *)(void *)block;
   memset(s, 0, sizeof *s);
-  s->entry = entry;
-  s->arg = arg;
+  s->entry = *entry;
   s->total = total;
   s->lo = block + head + aux;
   *(uint32_t *)(void *)s->lo = CANARY;
@@ -87,13 +89,15 @@ int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
   return 0;
 }
 
-void cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from) {
+int cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from, int *rc) {
   emscripten_fiber_t *here = from ? &from->ctx : &main_ctx;
   if (!from)
     emscripten_fiber_init_from_current_context(&main_ctx, main_asyncify,
                                                sizeof main_asyncify);
   s->back = here;
   emscripten_fiber_swap(here, &s->ctx);
+  *rc = s->rc;
+  return s->returned;
 }
 
 void cf__fstack_leave(cf__fstack_t *s) {

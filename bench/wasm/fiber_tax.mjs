@@ -11,14 +11,19 @@
 //                              fibers, the previous implementation, its
 //                              16 + 8 KiB stacks) with plain -sASYNCIFY
 // Needs build/cfbench.mjs and build/asyncify.mjs from bench/wasm/build.mjs.
-// Then runs, with run_wasm.mjs / run_asyncify.mjs (each a fresh Node
-// process), every row for both fiber builds:
+// Then runs every row with fiber_run.mjs: the builds being compared
+// (plain, before, now, and EM_ASYNC_JS for W9) loaded in ONE Node process
+// and called in alternating order, round after round, so each ratio
+// compares measurements taken at the same moment (the machine is shared;
+// separate processes drifted 10-30% apart):
 //   - stackless W1, W2, W3pp, W4seq in the plain and the fiber build
 //     (the tax: fiber / plain, target <= 1.1);
 //   - W9: a fiber awaiting a resolved JS Promise vs the same in stackless
 //     code (W4seq, plain build) and vs EM_ASYNC_JS + Asyncify (target
-//     fiber <= 1.0x Asyncify); fiber yield; spawn+join ns; heap bytes per
-//     parked fiber at the default stack sizes (target <= 8 KiB);
+//     fiber <= 1.0x Asyncify); a fiber suspend + resume with no JS at all
+//     (a self-waking future) vs the stackless self-wake (W2); fiber yield;
+//     spawn+join ns; heap bytes per parked fiber at the default stack
+//     sizes (target <= 8 KiB);
 //   - module sizes (.wasm bytes) of both builds.
 // Prints a table and writes bench/wasm/build/fiber-results.json.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -49,7 +54,8 @@ const moduleFlags = [
   ...jsLibs.flatMap((l) => ['--js-library', l]), '--extern-pre-js', join(root, 'bindings', 'node_shim.js')
 ];
 const { flagList } = await import(join(root, 'scripts', 'emcc-flags.mjs'));
-const fiberFlags = flagList().fibers.link.flatMap((e) => e.args);
+const fiberFlags = flagList().fibers.link.flatMap((e) => e.args)
+  .map((a) => a.replace('${bindings}', join(root, 'bindings')));
 const builds = {
   fiber: { mod: join(out, 'cfbench-fiber.mjs'), extra: [], flags: fiberFlags },
   emfiber: { mod: join(out, 'cfbench-emfiber.mjs'), extra: [join(here, 'fiber_em_emfiber.c')],
@@ -60,24 +66,26 @@ for (const b of Object.values(builds)) {
     join(out, 'libcfuture-O3.a'), ...moduleFlags, ...b.flags, '-o', b.mod],
   { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
-const fiberMod = builds.fiber.mod;
 
-const reps = quick ? 3 : 5;
+const reps = quick ? 3 : 9;
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-function run(script, args, moduleEnv = {}) {
-  const r = spawnSync('node', ['--expose-gc', join(here, script), ...args.map(String)],
-    { cwd: root, env: { ...process.env, ...moduleEnv }, encoding: 'utf8', timeout: 300000 });
-  if (r.status !== 0) throw new Error(`${script} ${args.join(' ')}: ${r.stderr.slice(-800)}`);
+// cases: [label, module (a path, or 'asyncify'), export, ...args]; returns
+// {label: {metric: median}}
+function side(cases) {
+  const specs = cases.map(([label, mod, name, ...args]) =>
+    (mod === 'asyncify' ? `${label}=asyncify:${args[0]}` : `${label}=${mod}:${name}:${args.join(',')}`));
+  const r = spawnSync('node', ['--expose-gc', join(here, 'fiber_run.mjs'), String(reps), ...specs],
+    { cwd: root, encoding: 'utf8', timeout: 600000 });
+  if (r.status !== 0) throw new Error(`fiber_run.mjs ${specs.join(' ')}: ${r.stderr.slice(-800)}`);
   const by = {};
   for (const line of r.stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const o = JSON.parse(line);
-    (by[o.metric] ??= []).push(o.value);
+    ((by[o.label] ??= {})[o.metric] ??= []).push(o.value);
   }
-  return Object.fromEntries(Object.entries(by).map(([k, v]) => [k, median(v)]));
+  return Object.fromEntries(Object.entries(by).map(([l, m]) =>
+    [l, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]))]));
 }
-const plain = (w, ...a) => run('run_wasm.mjs', [w, reps, ...a]);
-const inBuild = (b) => (w, ...a) => run('run_wasm.mjs', [w, reps, ...a], { CFB_MODULE: builds[b].mod });
 
 const N = quick ? 20000 : 200000;
 const rows = [];
@@ -85,23 +93,29 @@ const add = (name, unit, value, base, baseName, target) =>
   rows.push({ name, unit, value, base, ratio: base ? value / base : null, baseName, target });
 
 const size = (m) => statSync(m.replace(/\.mjs$/, '.wasm')).size;
-const stackless = plain('w4seq', N).ns_per_await;
-const asy = run('run_asyncify.mjs', ['w4seq', reps, N]).ns_per_await;
-const plainW = {};
+const plainMod = join(out, 'cfbench.mjs');
+const tags = { emfiber: '[before: emscripten fibers]', fiber: '[now]' };
 for (const [w, metric, n] of [['w1', 'ns_per_task', N], ['w2', 'ns_per_wake', N * 5],
-  ['w3pp', 'ns_per_roundtrip', N], ['w4seq', 'ns_per_await', N]]) plainW[w] = [metric, n, plain(w, n)[metric]];
-for (const b of ['emfiber', 'fiber']) {
-  const fiber = inBuild(b);
-  const tag = b === 'fiber' ? '[now]' : '[before: emscripten fibers]';
-  for (const [w, [metric, n, p]] of Object.entries(plainW))
-    add(`${tag} ${w} stackless, fiber build vs plain`, metric, fiber(w, n)[metric], p, 'plain build', '<= 1.1');
-  const fAwait = fiber('w9await', N).ns_per_await;
-  add(`${tag} W9 fiber await of a resolved JS Promise`, 'ns/await', fAwait, asy, 'EM_ASYNC_JS + Asyncify', '<= 1.0');
-  add(`${tag} W9 fiber await of a resolved JS Promise`, 'ns/await', fAwait, stackless, 'stackless (plain build)', 'info');
-  add(`${tag} W9 fiber yield (suspend + resume)`, 'ns/yield', fiber('w9yield', N / 10).ns_per_yield, null, '', 'info');
-  add(`${tag} W9 fiber spawn+join`, 'ns/fiber', fiber('w9spawn', N / 10).ns_per_fiber, null, '', 'info');
-  add(`${tag} W9 heap per parked fiber (default stacks)`, 'B/fiber', fiber('w9park', 1000).bytes_per_fiber, 8192, '8 KiB', '<= 1.0');
-  add(`${tag} module size, fiber build vs plain`, 'bytes', size(builds[b].mod), size(join(out, 'cfbench.mjs')), 'plain build', 'info');
+  ['w3pp', 'ns_per_roundtrip', N], ['w4seq', 'ns_per_await', N]]) {
+  const r = side([['plain', plainMod, w, n], ...Object.keys(tags).map((b) => [b, builds[b].mod, w, n])]);
+  for (const b of Object.keys(tags))
+    add(`${tags[b]} ${w} stackless, fiber build vs plain`, metric, r[b][metric], r.plain[metric], 'plain build', '<= 1.1');
+}
+const aw = side([['stackless', plainMod, 'w4seq', N], ['asyncify', 'asyncify', '', N],
+  ...Object.keys(tags).map((b) => [b, builds[b].mod, 'w9await', N])]);
+const wake = side([['stackless', plainMod, 'w2', N * 5], ...Object.keys(tags).map((b) => [b, builds[b].mod, 'w9wake', N * 5])]);
+const misc = side(Object.keys(tags).flatMap((b) => [[`${b}:yield`, builds[b].mod, 'w9yield', N / 10],
+  [`${b}:spawn`, builds[b].mod, 'w9spawn', N / 10], [`${b}:park`, builds[b].mod, 'w9park', 1000]]));
+for (const b of Object.keys(tags)) {
+  const tag = tags[b];
+  const fAwait = aw[b].ns_per_await;
+  add(`${tag} W9 fiber await of a resolved JS Promise`, 'ns/await', fAwait, aw.asyncify.ns_per_await, 'EM_ASYNC_JS + Asyncify', '<= 1.0');
+  add(`${tag} W9 fiber await of a resolved JS Promise`, 'ns/await', fAwait, aw.stackless.ns_per_await, 'stackless (plain build)', 'info');
+  add(`${tag} W9 fiber suspend + resume, no JS (self-wake)`, 'ns/wake', wake[b].ns_per_wake, wake.stackless.ns_per_wake, 'stackless self-wake (W2, plain build)', 'info');
+  add(`${tag} W9 fiber yield (suspend + resume)`, 'ns/yield', misc[`${b}:yield`].ns_per_yield, null, '', 'info');
+  add(`${tag} W9 fiber spawn+join`, 'ns/fiber', misc[`${b}:spawn`].ns_per_fiber, null, '', 'info');
+  add(`${tag} W9 heap per parked fiber (default stacks)`, 'B/fiber', misc[`${b}:park`].bytes_per_fiber, 8192, '8 KiB', '<= 1.0');
+  add(`${tag} module size, fiber build vs plain`, 'bytes', size(builds[b].mod), size(plainMod), 'plain build', 'info');
 }
 
 for (const r of rows)

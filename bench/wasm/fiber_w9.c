@@ -6,6 +6,10 @@
  *                {ns_per_await}
  *   w9yield(n)   one fiber yields n times (suspend + resume through the
  *                executor and the host macrotask queue) {ns_per_yield}
+ *   w9wake(n)    one fiber awaits n times a future that wakes its task
+ *                and is pending once: a suspend + resume through the
+ *                executor with no JS at all (the switch's own cost; W2
+ *                is the same wake for a stackless task) {ns_per_wake}
  *   w9spawn(n)   spawn+join n fibers that return at once {ns_per_fiber}
  *   w9park(n)    n fibers parked in a sleep; heap bytes per parked fiber
  *                at the default stack sizes {bytes_per_fiber}
@@ -51,6 +55,40 @@ static int w9yield(cf_fiber_call_t *c) {
   return cf_fiber_call_return_text(c, out, strlen(out), 1);
 }
 CF_EXPORT_FIBER(w9yield_export, "w9yield", w9yield, NULL)
+
+/* Pending once, after waking its task: the task is queued again in the
+ * same turn, so the fiber resumes without leaving wasm. */
+typedef struct {
+  cf_future_t base;
+  int woke;
+} selfwake_t;
+static cf_poll_t selfwake_poll(cf_future_t *f, cf_context_t *cx) {
+  selfwake_t *s = (selfwake_t *)f;
+  if (s->woke)
+    return CF_READY;
+  s->woke = 1;
+  cf_waker_wake_by_ref(cx->waker);
+  return CF_PENDING;
+}
+static const cf_future_vtable_t selfwake_vt = {"selfwake", selfwake_poll, NULL,
+                                               0};
+
+static int w9wake(cf_fiber_call_t *c) {
+  int n = (int)cf_args_number(c->args, 0), i, rc = 0;
+  double t0 = cfb_now_ns();
+  for (i = 0; i < n && rc == 0; i++) {
+    selfwake_t s;
+    cf_future_init(&s.base, &selfwake_vt);
+    s.woke = 0;
+    rc = cf_await(&s.base);
+    cf_future_drop(&s.base);
+  }
+  if (rc < 0)
+    return rc;
+  snprintf(out, sizeof out, "{\"ns_per_wake\":%.4f}", (cfb_now_ns() - t0) / n);
+  return cf_fiber_call_return_text(c, out, strlen(out), 1);
+}
+CF_EXPORT_FIBER(w9wake_export, "w9wake", w9wake, NULL)
 
 static int trivial(void *arg) {
   (void)arg;

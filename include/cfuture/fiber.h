@@ -206,6 +206,14 @@ typedef struct cf_fiber_stats {
 /* Process-wide (this thread's) counters. */
 void cf_fiber_stats(cf_fiber_stats_t *out);
 
+/* Internal (CF_EXPORT_FIBER, src/wasm/fiber_export.c): like cf_fiber_init
+ * with fn(call) as the fiber's function, called directly as its bottom
+ * frame. */
+struct cf_fiber_call;
+int cf__fiber_init_call(cf_fiber_t *f, int (*fn)(struct cf_fiber_call *),
+                        struct cf_fiber_call *call,
+                        const cf_fiber_options_t *opts);
+
 #ifdef __cplusplus
 }
 #endif

@@ -62,9 +62,10 @@
 struct cf__fstack {
   ucontext_t ctx;   /* this fiber's registers while it is out */
   ucontext_t *back; /* where leave/exit return to: the enterer's context */
-  void (*entry)(void *);
-  void *arg;
-  char *map; /* the mapping: guard page, then the stack */
+  cf__fentry_t entry;
+  int rc;       /* the function's value, once it returned */
+  int returned; /* the function returned (set on its stack, read by enter) */
+  char *map;    /* the mapping: guard page, then the stack */
   size_t map_size;
   char *lo;    /* lowest usable byte (holds the canary) */
   size_t size; /* usable bytes */
@@ -150,17 +151,22 @@ static void install_handler(void) {
 
 /* ---- switching ---- */
 
+static void finish(cf__fstack_t *s);
+
 static void trampoline(void) {
   cf__fstack_t *s = running;
+  int rc;
 #if CF_ASAN
   __sanitizer_finish_switch_fiber(NULL, &s->back_lo, &s->back_size);
 #endif
-  s->entry(s->arg);
-  abort(); /* entry ends with cf__fstack_exit */
+  rc = s->entry.call ? s->entry.call(s->entry.arg) : s->entry.fn(s->entry.arg);
+  s->rc = rc;
+  s->returned = 1;
+  finish(s);
 }
 
 int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
-                   const char *name, void (*entry)(void *), void *arg,
+                   const char *name, const cf__fentry_t *entry,
                    size_t *reserved) {
   static _Thread_local int altstack_done;
   size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -202,8 +208,7 @@ int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
   s->lo = map + page;
   s->size = size;
   s->name = name;
-  s->entry = entry;
-  s->arg = arg;
+  s->entry = *entry;
   *(uint64_t *)(void *)s->lo = CANARY;
   s->ctx.uc_stack.ss_sp = s->lo;
   s->ctx.uc_stack.ss_size = size;
@@ -221,7 +226,7 @@ int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
   return 0;
 }
 
-void cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from) {
+int cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from, int *rc) {
   ucontext_t *here = from ? &from->ctx : &main_ctx;
 #if CF_ASAN
   void *fake = NULL;
@@ -234,6 +239,8 @@ void cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from) {
 #if CF_ASAN
   __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
+  *rc = s->rc;
+  return s->returned;
 }
 
 void cf__fstack_leave(cf__fstack_t *s) {
@@ -246,13 +253,19 @@ void cf__fstack_leave(cf__fstack_t *s) {
 #endif
 }
 
-void cf__fstack_exit(cf__fstack_t *s) {
+/* Back to the enterer for good: this stack is never resumed. */
+static void finish(cf__fstack_t *s) {
 #if CF_ASAN
   /* NULL: this stack is done; ASan may release its fake frames. */
   __sanitizer_start_switch_fiber(NULL, s->back_lo, s->back_size);
 #endif
   setcontext(s->back);
   abort();
+}
+
+void cf__fstack_exit(cf__fstack_t *s) {
+  finish(s);
+  abort(); /* not reached: finish does not return */
 }
 
 int cf__fstack_intact(const cf__fstack_t *s) {

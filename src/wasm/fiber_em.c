@@ -4,23 +4,28 @@
  *
  * How a switch works. Entering a fiber is a plain nested call: `run` (the
  * "bottom-most runtime" in Asyncify's terms) moves the stack pointer onto
- * the fiber's C stack and calls the fiber's entry (its bottom frame)
- * through a pointer, starting an Asyncify rewind first if the fiber was
- * suspended. Leaving (cf_await suspending) calls cf__fstack_leave (the
- * "top-most runtime"), which starts an unwind: only the fiber's own frames,
- * from cf_await down to the entry, are saved into the fiber's Asyncify
- * buffer, and `run` stops the unwind and returns to its caller normally.
- * Binaryen's Asyncify runtime functions are called from C (imports of the
- * "asyncify" module, which the pass replaces with its own code), so a
- * switch never leaves wasm. The executor's frames (the turn, the task,
- * every poll between it and the fiber) never unwind or rewind and need no
+ * the fiber's C stack and calls the fiber's function (its bottom frame:
+ * the user's own function, no wrapper below it) through a pointer,
+ * starting an Asyncify rewind first if the fiber was suspended. Leaving
+ * (cf_await suspending) calls cf__fstack_leave (the "top-most runtime"),
+ * which starts an unwind: only the fiber's own frames, from cf_await down
+ * to its function, are saved into the fiber's Asyncify buffer, and `run`
+ * stops the unwind and returns to its caller normally. Binaryen's
+ * Asyncify runtime functions are called from C (imports of the "asyncify"
+ * module, which the pass replaces with its own code), so a switch never
+ * leaves wasm. The executor's frames (the turn, the task, every poll
+ * between it and the fiber) never unwind or rewind and need no
  * instrumentation: with -sASYNCIFY_IGNORE_INDIRECT only the direct callers
- * of cf_await and friends, and the functions named in ASYNCIFY_ADD (which
- * call a fiber's function through a pointer) are instrumented
- * (scripts/emcc-flags.json, "fibers"). The previous implementation over
- * Emscripten's fibers (emscripten_fiber_swap) unwound the whole wasm stack
- * down to the JS entry point at every switch and needed every function with
- * an indirect call instrumented; it is kept as the benchmark's baseline
+ * of cf_await and friends (transitively) are instrumented, plus whatever
+ * a user names in ASYNCIFY_ADD (scripts/emcc-flags.json, "fibers"). Each
+ * instrumented frame on the fiber's stack is saved at every switch out
+ * and restored at every switch in, which is why `run` calls the fiber's
+ * function itself instead of through a runtime wrapper (one frame less
+ * each way: a suspend + resume with no JS went from 115 to 93 ns,
+ * bench/README.md, W9). The previous implementation over Emscripten's
+ * fibers (emscripten_fiber_swap) unwound the whole wasm stack down to the
+ * JS entry point at every switch and needed every function with an
+ * indirect call instrumented; it is kept as the benchmark's baseline
  * (bench/wasm/fiber_em_emfiber.c).
  *
  * Owns: one allocation per fiber (allocator hook) holding this header,
@@ -65,8 +70,9 @@ struct cf__fstack {
   int32_t resuming;  /* a rewind is in flight */
   int32_t unwinding; /* an unwind is in flight */
   int32_t started;   /* entered at least once */
-  void (*entry)(void *);
-  void *arg;
+  int32_t returned;  /* the function returned (its value in rc) */
+  int32_t rc;
+  cf__fentry_t entry;
   const char *name;
   size_t total;
 };
@@ -112,28 +118,35 @@ static void asyncify_overflow(const cf__fstack_t *s) {
   abort();
 }
 
-/* The bottom-most runtime: start a rewind if asked, run the fiber until it
- * returns or unwinds, stop the unwind. Never instrumented (it calls
- * start_rewind / stop_unwind), so its caller's frames stay put. */
+/* The bottom-most runtime: start a rewind if asked, run the fiber's
+ * function until it returns or unwinds, stop the unwind. Never
+ * instrumented (it calls start_rewind / stop_unwind), so its caller's
+ * frames stay put. The function is called through a pointer read at run
+ * time (volatile: never a direct call the optimiser could inline into this
+ * uninstrumented frame), the same one at the first entry and at each
+ * rewind. */
 static void run(cf__fstack_t *s, int rewind) {
-  /* The fiber's bottom frame is its entry (fiber.c's fiber_entry, in
-   * ASYNCIFY_ADD): called at the first entry and again at each rewind. */
-  void (*volatile entry)(void *) = s->entry;
+  int (*volatile call)(struct cf_fiber_call *) = s->entry.call;
+  int (*volatile fn)(void *) = s->entry.fn;
+  int rc;
   if (rewind)
     cf__asyncify_start_rewind(&s->data);
-  entry(s->arg);
+  rc = call ? call(s->entry.arg) : fn(s->entry.arg);
   if (s->unwinding) {
     s->unwinding = 0;
     if (s->data.pos > s->data.end)
       asyncify_overflow(s);
     cf__asyncify_stop_unwind();
+    return;
   }
+  s->rc = rc;
+  s->returned = 1;
 }
 
 #define ALIGN16(n) (((n) + 15) & ~(size_t)15)
 
 int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
-                   const char *name, void (*entry)(void *), void *arg,
+                   const char *name, const cf__fentry_t *entry,
                    size_t *reserved) {
   size_t head = ALIGN16(sizeof(cf__fstack_t));
   size_t stack = ALIGN16(stack_size), aux = ALIGN16(aux_size);
@@ -146,8 +159,7 @@ int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
     return CF_ENOMEM;
   s = (cf__fstack_t *)(void *)block;
   memset(s, 0, sizeof *s);
-  s->entry = entry;
-  s->arg = arg;
+  s->entry = *entry;
   s->name = name;
   s->total = total;
   s->buf = (uintptr_t)(block + head);
@@ -161,7 +173,7 @@ int cf__fstack_new(cf__fstack_t **out, size_t stack_size, size_t aux_size,
   return 0;
 }
 
-void cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from) {
+int cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from, int *rc) {
   uintptr_t sp = emscripten_stack_get_current();
   uintptr_t base = emscripten_stack_get_base();
   uintptr_t end = emscripten_stack_get_end();
@@ -174,6 +186,8 @@ void cf__fstack_enter(cf__fstack_t *s, cf__fstack_t *from) {
   run(s, rewind);
   stackRestore(sp);
   emscripten_stack_set_limits((void *)base, (void *)end);
+  *rc = s->rc;
+  return s->returned;
 }
 
 /* The top-most runtime: called normally it starts the unwind; called

@@ -12,11 +12,6 @@
 #include "cfuture/error.h"
 #include "cfuture/fiber_export.h"
 
-static int run_export(void *arg) {
-  cf_fiber_export_frame_t *self = arg;
-  return self->fn(&self->call);
-}
-
 static cf_poll_t export_poll(cf_future_t *f, cf_context_t *cx) {
   cf_fiber_export_frame_t *self = (cf_fiber_export_frame_t *)f;
   if (!self->started) {
@@ -27,7 +22,9 @@ static cf_poll_t export_poll(cf_future_t *f, cf_context_t *cx) {
     if (!o.name)
       o.name = self->name;
     self->started = 1;
-    rc = cf_fiber_init(&self->fib, run_export, self, &o);
+    /* fn itself is the fiber's bottom frame: on wasm every frame below
+     * cf_await is saved and restored at each switch */
+    rc = cf__fiber_init_call(&self->fib, self->fn, &self->call, &o);
     if (rc < 0) {
       f->rc = rc;
       return CF_READY;
