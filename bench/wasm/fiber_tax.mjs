@@ -67,7 +67,9 @@ for (const b of Object.values(builds)) {
   { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
-const reps = quick ? 3 : 9;
+// many short rounds rather than a few long ones: a burst of load from
+// other work then hits one round of every case alike
+const reps = quick ? 3 : 15;
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 // cases: [label, module (a path, or 'asyncify'), export, ...args]; returns
 // {label: {metric: median}}
@@ -87,7 +89,7 @@ function side(cases) {
     [l, Object.fromEntries(Object.entries(m).map(([k, v]) => [k, median(v)]))]));
 }
 
-const N = quick ? 20000 : 200000;
+const N = quick ? 20000 : 50000;
 const rows = [];
 const add = (name, unit, value, base, baseName, target) =>
   rows.push({ name, unit, value, base, ratio: base ? value / base : null, baseName, target });
