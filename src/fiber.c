@@ -77,9 +77,9 @@ static void ctl_free(cf_fiber_ctl_t *ctl) {
  * abandoned. */
 static void enter(cf_fiber_ctl_t *ctl) {
   cf_fiber_ctl_t *outer = current;
+  int rc;
   ctl->outer = outer;
   ctl->state = F_RUNNING;
-  int rc;
   current = ctl;
   stats.switches++;
   if (cf__fstack_enter(ctl->stack, outer ? outer->stack : NULL, &rc)) {
