@@ -94,7 +94,9 @@ export function checkFile(file, { includes = [], defines = [], gcc = 'gcc', sour
   if (r.error) throw new Error(`cannot run ${gcc} (${r.error.code}): cfuture-lint needs gcc (clang has no -Wjump-misses-init)`);
   let diags = [];
   try {
-    diags = r.stderr.trim() ? JSON.parse(r.stderr) : [];
+    // a fatal error ends with a plain "compilation terminated." after the JSON
+    const json = r.stderr.slice(r.stderr.indexOf('['), r.stderr.lastIndexOf(']') + 1);
+    diags = json ? JSON.parse(json) : [];
   } catch {
     return { findings: [], errors: [r.stderr.trim() || `gcc exited ${r.status}`] };
   }

@@ -78,6 +78,11 @@ test('no gcc, or a file gcc cannot parse, is an error (exit 2), never a pass', {
     const b = await lint(path.join(dir, 'broken.c'));
     assert.equal(b.code, 2, b.out);
     assert.match(b.out, /broken\.c:2: .*nope/);
+    // a fatal error (gcc stops after it) is reported by file:line too
+    writeFileSync(path.join(dir, 'noinc.c'), '#include "nowhere.h"\nCF_BEGIN\n');
+    const n = await lint(path.join(dir, 'noinc.c'));
+    assert.equal(n.code, 2, n.out);
+    assert.match(n.out, /^error: .*noinc\.c:1: nowhere\.h: No such file/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
