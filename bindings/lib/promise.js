@@ -89,12 +89,12 @@ var LibraryCFuturePromise = {
     },
     settle: function(rec, ok, v) {
       var h = rec.h, p = rec.p, as = rec.as, rc = rec.rc;
-      var live = CF.opGet(h) === rec;
       rec.h = rec.p = rec.rc = 0;
       rec.ctx = null;
       CFPromise.pool.push(rec);
-      if (!live) return; // dropped meanwhile: ignore
-      CF.opFree(h);
+      // A slot still live under h is this record's (its generation would
+      // have moved on otherwise); freeing it is the liveness check.
+      if (!CF.opFree(h)) return; // dropped meanwhile: ignore
       // The common case (a number) converts without allocating.
       if (ok && as === 1 && typeof v === 'number') {
         CFX.promiseDone(p, 0, v, 0, 0, 0, 0, 0);
@@ -128,12 +128,37 @@ var LibraryCFuturePromise = {
         if (i === len) return c;
       }
       var bytes = HEAPU8.slice(ptr, ptr + len), name = CF.fromUtf8(bytes);
+      var fn = CFPromise.lookup(driverId, name);
       c = { bytes: bytes, name: name, driverId: driverId, gen: CFPromise.hostGen,
-            fn: CFPromise.lookup(driverId, name) };
+            fn: fn, wantsCall: CFPromise.wantsCall(fn) };
       CFPromise.lastName = c;
       return c;
     },
     changed: function() { CFPromise.hostGen++; },
+    // Whether fn can see the HostCall passed after its arguments. One with
+    // an empty parameter list (no defaults, no rest, no destructuring) that
+    // never mentions `arguments` cannot, so it gets none: the object is a
+    // good part of a short call's cost. Native and bound functions do not
+    // show their text: they always get one. Decided once per function.
+    wants: null, // WeakMap fn -> wantsCall
+    wantsCall: function(fn) {
+      if (typeof fn !== 'function') return true;
+      var w = CFPromise.wants || (CFPromise.wants = new WeakMap()), r = w.get(fn);
+      if (r === undefined) w.set(fn, r = CFPromise.readsCall(fn));
+      return r;
+    },
+    readsCall: function(fn) {
+      try {
+        if (fn.length > 0) return true;
+        var text = Function.prototype.toString.call(fn);
+        if (text.indexOf('[native code]') >= 0) return true;
+        var open = text.indexOf('(');
+        if (open < 0 || !/^\(\s*\)/.test(text.slice(open))) return true;
+        return text.indexOf('arguments') >= 0;
+      } catch (e) {
+        return true;
+      }
+    },
     lookup: function(driverId, name) {
       var d = CFDriver.get(driverId);
       if (d) return d.hostFns.get(name);
@@ -170,14 +195,14 @@ var LibraryCFuturePromise = {
             value = new Error('no host function named "' + hf.name + '" on this runtime');
             rec.rc = CF.E.EINVAL;
           } else {
-            var ctx = rec.ctx = CFPromise.hostCall();
+            var ctx = hf.wantsCall ? (rec.ctx = CFPromise.hostCall()) : undefined;
             if (!jsonPtr) {
-              value = fn(ctx);
+              value = ctx ? fn(ctx) : fn();
             } else {
               var args = JSON.parse(CF.str(jsonPtr));
               if (args == null) args = [];
               else if (!Array.isArray(args)) args = [args];
-              args.push(ctx);
+              if (ctx) args.push(ctx);
               value = fn.apply(null, args);
             }
           }

@@ -32,12 +32,11 @@ static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
   if (p->op.state == CF_HOSTOP_IDLE) {
     uint32_t h;
     const char *call = call_text(p);
-    size_t n;
+    size_t n = p->name_len;
     if (!p->source && !call) {
       base->rc = p->call_size ? CF_ENOMEM : CF_EINVAL;
       return CF_READY;
     }
-    n = call ? strlen(call) : 0;
     h = cfjs_promise_await(p, cf__js_driver_id(cx->rt), p->source, call, n,
                            p->json ? call + n + 1 : NULL, (int)p->as);
     p->source = 0;
@@ -91,6 +90,7 @@ void cf_js_call_init(cf_promise_t *p, const char *fn, const char *json_args,
   n = strlen(fn) + 1;
   j = json_args ? strlen(json_args) + 1 : 1;
   p->call_size = n + j;
+  p->name_len = (uint32_t)(n - 1);
   p->json = json_args != NULL;
   if (p->call_size <= sizeof p->call_buf) {
     dst = p->call_buf;
