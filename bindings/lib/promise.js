@@ -17,7 +17,7 @@
 var LibraryCFuturePromise = {
   $CFPromise__deps: ['$CF', '$CFDriver'],
   $CFPromise: {
-    pool: [],
+    pool: null, // free records, linked through .nextFree
     lastName: null,
     HostCall: null,
 
@@ -78,9 +78,13 @@ var LibraryCFuturePromise = {
     },
 
     rec: function() {
-      var rec = CFPromise.pool.pop();
-      if (rec) return rec;
-      rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0,
+      var rec = CFPromise.pool;
+      if (rec !== null) {
+        CFPromise.pool = rec.nextFree;
+        rec.nextFree = null;
+        return rec;
+      }
+      rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0, nextFree: null,
               onOk: null, onErr: null, cancel: null };
       rec.onOk = function(v) { CFPromise.settle(rec, true, v); };
       rec.onErr = function(e) { CFPromise.settle(rec, false, e); };
@@ -91,10 +95,9 @@ var LibraryCFuturePromise = {
       var h = rec.h, p = rec.p, as = rec.as, rc = rec.rc;
       rec.h = rec.p = rec.rc = 0;
       rec.ctx = null;
-      CFPromise.pool.push(rec);
-      // A slot still live under h is this record's (its generation would
-      // have moved on otherwise); freeing it is the liveness check.
-      if (!CF.opFree(h)) return; // dropped meanwhile: ignore
+      rec.nextFree = CFPromise.pool;
+      CFPromise.pool = rec;
+      if (!CF.opFreeIf(h, rec)) return; // dropped meanwhile: ignore
       // The common case (a number) converts without allocating.
       if (ok && as === 1 && typeof v === 'number') {
         CFX.promiseDone(p, 0, v, 0, 0, 0, 0, 0);
@@ -121,12 +124,14 @@ var LibraryCFuturePromise = {
     resolve: function(driverId, ptr, len) {
       var c = CFPromise.lastName, i;
       ptr = ptr >>> 0;
-      CF.checkRange(ptr, len);
+      // Out-of-range bytes read as undefined: no match, and the range
+      // check below refuses them.
       if (c !== null && c.gen === CFPromise.hostGen && c.driverId === driverId && c.bytes.length === len) {
         var heap = HEAPU8, b = c.bytes;
         for (i = 0; i < len && heap[ptr + i] === b[i]; i++);
         if (i === len) return c;
       }
+      CF.checkRange(ptr, len);
       var bytes = HEAPU8.slice(ptr, ptr + len), name = CF.fromUtf8(bytes);
       var fn = CFPromise.lookup(driverId, name);
       c = { bytes: bytes, name: name, driverId: driverId, gen: CFPromise.hostGen,
