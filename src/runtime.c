@@ -239,7 +239,8 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
     started = 1;
     timers_due = rt->timers.len != 0;
   }
-  admit_deferred(rt);
+  if (rt->deferred.head)
+    admit_deferred(rt);
   /* A free requested inside this turn stops it at the next task: what is
    * still queued is aborted by the free, not polled. Timers due at the
    * start fire in batches: one first, then one whenever the queue runs
@@ -287,7 +288,11 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
    * changed, so syncing it would arm nothing. */
   if (rt->runq.len || rt->deferred.len || timers_due)
     cf__runtime_request_run(rt, CF_RUN_MACROTASK);
-  cf__runtime_sync_timer(rt);
+  /* Nothing timed and still busy (a host await pending, the usual end of
+   * a turn run by a host completion): no timer to sync, nothing to trim. */
+  if (rt->timers.len || rt->armed_deadline != CF_TIME_NEVER || !rt->alive ||
+      !has_work(rt))
+    cf__runtime_sync_timer(rt);
   return (int)polls;
 }
 
