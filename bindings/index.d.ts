@@ -14,7 +14,8 @@ export interface CfutureModule {
 /**
  * A function C can await with cf_js_call_init (registered per runtime): its
  * JSON arguments are spread, followed by `{ signal }` (aborted when the C
- * future is dropped). It may return a value or a Promise/thenable, throw or
+ * future is dropped; a function with an empty parameter list that never
+ * mentions `arguments` cannot see it and is called without it). It may return a value or a Promise/thenable, throw or
  * reject with anything: nothing it does escapes into C. A throw or
  * rejection completes the C await with CF_EJS and the value's message (a
  * fixed text when even reading it throws); a value of the wrong type for

@@ -136,9 +136,13 @@ int64_t cf__runtime_now_ceil(const cf_runtime_t *rt) {
                       : vt->now(rt->driver->self);
 }
 
+/* Work that keeps the host alive for this runtime. */
+static int has_work(const cf_runtime_t *rt) {
+  return rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;
+}
+
 void cf__runtime_update_alive(cf_runtime_t *rt) {
-  uint8_t alive =
-      rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;
+  uint8_t alive = (uint8_t)has_work(rt);
   /* Idle: the host may measure its heap now (tests/node/leaks.test.mjs). */
   if (!alive && !rt->in_block_on && !rt->in_turn) {
     if (rt->task_cache_bytes)
@@ -180,15 +184,20 @@ void cf__runtime_sync_timer(cf_runtime_t *rt) {
   cf__runtime_update_alive(rt);
 }
 
+/* Holds come and go with every host await: when the runtime is alive
+ * before and after (the usual case: the awaiting task is running or
+ * queued), neither touches the keepalive nor the idle trim. */
 void cf_runtime_hold(cf_runtime_t *rt) {
   rt->host_holds++;
-  cf__runtime_update_alive(rt);
+  if (!rt->alive)
+    cf__runtime_update_alive(rt);
 }
 
 void cf_runtime_release(cf_runtime_t *rt) {
   if (rt->host_holds)
     rt->host_holds--;
-  cf__runtime_update_alive(rt);
+  if (!rt->alive || !has_work(rt))
+    cf__runtime_update_alive(rt);
 }
 
 /* Move tasks that yielded last turn to the back of the run queue. */
@@ -230,7 +239,8 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
     started = 1;
     timers_due = rt->timers.len != 0;
   }
-  admit_deferred(rt);
+  if (rt->deferred.head)
+    admit_deferred(rt);
   /* A free requested inside this turn stops it at the next task: what is
    * still queued is aborted by the free, not polled. Timers due at the
    * start fire in batches: one first, then one whenever the queue runs
@@ -278,7 +288,11 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
    * changed, so syncing it would arm nothing. */
   if (rt->runq.len || rt->deferred.len || timers_due)
     cf__runtime_request_run(rt, CF_RUN_MACROTASK);
-  cf__runtime_sync_timer(rt);
+  /* Nothing timed and still busy (a host await pending, the usual end of
+   * a turn run by a host completion): no timer to sync, nothing to trim. */
+  if (rt->timers.len || rt->armed_deadline != CF_TIME_NEVER || !rt->alive ||
+      !has_work(rt))
+    cf__runtime_sync_timer(rt);
   return (int)polls;
 }
 

@@ -21,7 +21,7 @@ var LibraryCFutureHostOps = {
     SLOT_BITS: 20,
     MAX_MESSAGE: 4096,
     slots: [null],
-    freeSlots: [],
+    freeHead: 0, // first free slot (0: none); free slots link through .next
     liveOps: 0,
     encoder: null,
     decoder: null,
@@ -35,31 +35,51 @@ var LibraryCFutureHostOps = {
     },
 
     // ---- host-op table -------------------------------------------------
+    // A handle is (generation << 20) | slot, with a 10-bit generation: it
+    // stays below 2^30, a small integer in every engine (a larger one would
+    // be a boxed number, allocated on every await). Completions also check
+    // that the slot holds their own record (opLive / opFreeIf), so a late
+    // one never relies on the generation alone.
     opNew: function(rec) {
-      var idx = CF.freeSlots.length ? CF.freeSlots.pop() : CF.slots.length;
-      if (idx >= (1 << CF.SLOT_BITS)) throw new RangeError('cfuture: host-op table full');
-      var s = CF.slots[idx];
-      if (!s) s = CF.slots[idx] = { gen: 0, rec: null };
+      var idx = CF.freeHead, s;
+      if (idx !== 0) {
+        s = CF.slots[idx];
+        CF.freeHead = s.next;
+      } else {
+        idx = CF.slots.length;
+        if (idx >= (1 << CF.SLOT_BITS)) throw new RangeError('cfuture: host-op table full');
+        s = CF.slots[idx] = { gen: 0, rec: null, next: 0 };
+      }
       s.rec = rec;
       CF.liveOps++;
-      return (idx + s.gen * (1 << CF.SLOT_BITS)) >>> 0;
+      return (s.gen << 20) | idx;
     },
     opGet: function(handle) {
-      handle = handle >>> 0;
-      var s = CF.slots[handle & ((1 << CF.SLOT_BITS) - 1)];
-      return s && s.rec && s.gen === Math.floor(handle / (1 << CF.SLOT_BITS)) ? s.rec : null;
+      var s = CF.slots[handle & 0xfffff];
+      return s !== undefined && s !== null && s.rec !== null && s.gen === (handle >>> 20) ? s.rec : null;
     },
     opLive: function(handle, rec) {
       return rec !== null && CF.opGet(handle) === rec;
     },
     opFree: function(handle) {
-      handle = handle >>> 0;
-      var idx = handle & ((1 << CF.SLOT_BITS) - 1);
-      var s = CF.slots[idx];
-      if (!s || !s.rec || s.gen !== Math.floor(handle / (1 << CF.SLOT_BITS))) return false;
+      var idx = handle & 0xfffff, s = CF.slots[idx];
+      if (s === undefined || s === null || s.rec === null || s.gen !== (handle >>> 20)) return false;
       s.rec = null;
-      s.gen = (s.gen + 1) & 0xfff;
-      CF.freeSlots.push(idx);
+      s.gen = (s.gen + 1) & 0x3ff;
+      s.next = CF.freeHead;
+      CF.freeHead = idx;
+      CF.liveOps--;
+      return true;
+    },
+    // Free the slot if it still holds rec (the completion's liveness check
+    // and release in one lookup).
+    opFreeIf: function(handle, rec) {
+      var idx = handle & 0xfffff, s = CF.slots[idx];
+      if (s === undefined || s === null || s.rec !== rec || rec === null || s.gen !== (handle >>> 20)) return false;
+      s.rec = null;
+      s.gen = (s.gen + 1) & 0x3ff;
+      s.next = CF.freeHead;
+      CF.freeHead = idx;
       CF.liveOps--;
       return true;
     },

@@ -17,7 +17,7 @@
 var LibraryCFuturePromise = {
   $CFPromise__deps: ['$CF', '$CFDriver'],
   $CFPromise: {
-    pool: [],
+    pool: null, // free records, linked through .nextFree
     lastName: null,
     HostCall: null,
 
@@ -78,9 +78,13 @@ var LibraryCFuturePromise = {
     },
 
     rec: function() {
-      var rec = CFPromise.pool.pop();
-      if (rec) return rec;
-      rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0,
+      var rec = CFPromise.pool;
+      if (rec !== null) {
+        CFPromise.pool = rec.nextFree;
+        rec.nextFree = null;
+        return rec;
+      }
+      rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0, nextFree: null,
               onOk: null, onErr: null, cancel: null };
       rec.onOk = function(v) { CFPromise.settle(rec, true, v); };
       rec.onErr = function(e) { CFPromise.settle(rec, false, e); };
@@ -89,12 +93,11 @@ var LibraryCFuturePromise = {
     },
     settle: function(rec, ok, v) {
       var h = rec.h, p = rec.p, as = rec.as, rc = rec.rc;
-      var live = CF.opGet(h) === rec;
       rec.h = rec.p = rec.rc = 0;
       rec.ctx = null;
-      CFPromise.pool.push(rec);
-      if (!live) return; // dropped meanwhile: ignore
-      CF.opFree(h);
+      rec.nextFree = CFPromise.pool;
+      CFPromise.pool = rec;
+      if (!CF.opFreeIf(h, rec)) return; // dropped meanwhile: ignore
       // The common case (a number) converts without allocating.
       if (ok && as === 1 && typeof v === 'number') {
         CFX.promiseDone(p, 0, v, 0, 0, 0, 0, 0);
@@ -121,19 +124,46 @@ var LibraryCFuturePromise = {
     resolve: function(driverId, ptr, len) {
       var c = CFPromise.lastName, i;
       ptr = ptr >>> 0;
-      CF.checkRange(ptr, len);
+      // Out-of-range bytes read as undefined: no match, and the range
+      // check below refuses them.
       if (c !== null && c.gen === CFPromise.hostGen && c.driverId === driverId && c.bytes.length === len) {
         var heap = HEAPU8, b = c.bytes;
         for (i = 0; i < len && heap[ptr + i] === b[i]; i++);
         if (i === len) return c;
       }
+      CF.checkRange(ptr, len);
       var bytes = HEAPU8.slice(ptr, ptr + len), name = CF.fromUtf8(bytes);
+      var fn = CFPromise.lookup(driverId, name);
       c = { bytes: bytes, name: name, driverId: driverId, gen: CFPromise.hostGen,
-            fn: CFPromise.lookup(driverId, name) };
+            fn: fn, wantsCall: CFPromise.wantsCall(fn) };
       CFPromise.lastName = c;
       return c;
     },
     changed: function() { CFPromise.hostGen++; },
+    // Whether fn can see the HostCall passed after its arguments. One with
+    // an empty parameter list (no defaults, no rest, no destructuring) that
+    // never mentions `arguments` cannot, so it gets none: the object is a
+    // good part of a short call's cost. Native and bound functions do not
+    // show their text: they always get one. Decided once per function.
+    wants: null, // WeakMap fn -> wantsCall
+    wantsCall: function(fn) {
+      if (typeof fn !== 'function') return true;
+      var w = CFPromise.wants || (CFPromise.wants = new WeakMap()), r = w.get(fn);
+      if (r === undefined) w.set(fn, r = CFPromise.readsCall(fn));
+      return r;
+    },
+    readsCall: function(fn) {
+      try {
+        if (fn.length > 0) return true;
+        var text = Function.prototype.toString.call(fn);
+        if (text.indexOf('[native code]') >= 0) return true;
+        var open = text.indexOf('(');
+        if (open < 0 || !/^\(\s*\)/.test(text.slice(open))) return true;
+        return text.indexOf('arguments') >= 0;
+      } catch (e) {
+        return true;
+      }
+    },
     lookup: function(driverId, name) {
       var d = CFDriver.get(driverId);
       if (d) return d.hostFns.get(name);
@@ -170,14 +200,14 @@ var LibraryCFuturePromise = {
             value = new Error('no host function named "' + hf.name + '" on this runtime');
             rec.rc = CF.E.EINVAL;
           } else {
-            var ctx = rec.ctx = CFPromise.hostCall();
+            var ctx = hf.wantsCall ? (rec.ctx = CFPromise.hostCall()) : undefined;
             if (!jsonPtr) {
-              value = fn(ctx);
+              value = ctx ? fn(ctx) : fn();
             } else {
               var args = JSON.parse(CF.str(jsonPtr));
               if (args == null) args = [];
               else if (!Array.isArray(args)) args = [args];
-              args.push(ctx);
+              if (ctx) args.push(ctx);
               value = fn.apply(null, args);
             }
           }

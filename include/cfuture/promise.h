@@ -50,7 +50,8 @@ typedef struct cf_promise {
                        it fits in call_buf */
   size_t call_size; /* bytes of "name\0json\0" */
   cf_js_type_t as;
-  uint8_t json; /* the call has JSON arguments */
+  uint32_t name_len; /* bytes of the host function's name (no NUL) */
+  uint8_t json;      /* the call has JSON arguments */
   /* Short calls (the usual host function name) need no allocation; call
    * never points here, as the future may move before its first poll. */
   char call_buf[16];

@@ -21,9 +21,10 @@ static const char *call_text(const cf_promise_t *p) {
 }
 
 static void call_free(cf_promise_t *p) {
-  if (p->call)
+  if (p->call) {
     cf_free(p->call, p->call_size);
-  p->call = NULL;
+    p->call = NULL;
+  }
   p->call_size = 0;
 }
 
@@ -32,19 +33,20 @@ static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
   if (p->op.state == CF_HOSTOP_IDLE) {
     uint32_t h;
     const char *call = call_text(p);
-    size_t n;
+    size_t n = p->name_len;
     if (!p->source && !call) {
       base->rc = p->call_size ? CF_ENOMEM : CF_EINVAL;
       return CF_READY;
     }
-    n = call ? strlen(call) : 0;
     h = cfjs_promise_await(p, cf__js_driver_id(cx->rt), p->source, call, n,
                            p->json ? call + n + 1 : NULL, (int)p->as);
     p->source = 0;
     cf_hostop_begin(&p->op, cx, h, CF_EINVAL);
-  }
-  if (cf_hostop_poll(&p->op, cx) == CF_PENDING)
+    if (p->op.state == CF_HOSTOP_PENDING) /* begin registered the waker */
+      return CF_PENDING;
+  } else if (cf_hostop_poll(&p->op, cx) == CF_PENDING) {
     return CF_PENDING;
+  }
   call_free(p);
   base->rc = p->op.rc;
   return CF_READY;
@@ -58,21 +60,28 @@ static void promise_drop(cf_future_t *base) {
     p->source = 0;
   }
   call_free(p);
-  cf_free(p->data, p->data_size);
-  p->data = NULL;
+  if (p->data) { /* the usual number result has neither buffer */
+    cf_free(p->data, p->data_size);
+    p->data = NULL;
+  }
   p->len = p->data_size = 0;
-  cf_free(p->error, p->error_size);
-  p->error = NULL;
+  if (p->error) {
+    cf_free(p->error, p->error_size);
+    p->error = NULL;
+  }
   p->error_size = 0;
 }
 
 static const cf_future_vtable_t promise_vt = {"promise", promise_poll,
                                               promise_drop, 0};
 
+/* All-zero is an idle op with no waker (cf_hostop_init's values), so the
+ * memset is the op's init: one call less per await. */
+_Static_assert(CF_HOSTOP_IDLE == 0, "a zeroed cf_hostop_t must be idle");
+
 static void init_common(cf_promise_t *p, cf_js_type_t as) {
   memset(p, 0, sizeof *p);
   cf_future_init(&p->base, &promise_vt);
-  cf_hostop_init(&p->op);
   p->as = as;
 }
 
@@ -88,9 +97,19 @@ void cf_js_call_init(cf_promise_t *p, const char *fn, const char *json_args,
   init_common(p, as);
   if (!fn)
     return; /* first poll: CF_EINVAL */
+  if (!json_args) { /* the usual short name: one pass, no library calls */
+    for (n = 0; n < sizeof p->call_buf - 2 && fn[n]; n++)
+      p->call_buf[n] = fn[n];
+    if (!fn[n]) { /* call_buf[n] and [n + 1] are zero: "name\0\0" */
+      p->call_size = n + 2;
+      p->name_len = (uint32_t)n;
+      return;
+    } /* longer: allocated below (call_buf is then unused) */
+  }
   n = strlen(fn) + 1;
   j = json_args ? strlen(json_args) + 1 : 1;
   p->call_size = n + j;
+  p->name_len = (uint32_t)(n - 1);
   p->json = json_args != NULL;
   if (p->call_size <= sizeof p->call_buf) {
     dst = p->call_buf;

@@ -19,7 +19,24 @@ before(async () => {
       never: (opts) => new Promise(() => {
         opts.signal.addEventListener('abort', () => seen.aborted++);
       }),
-      later: (ms) => new Promise((r) => setTimeout(() => r(7), ms))
+      later: (ms) => new Promise((r) => setTimeout(() => r(7), ms)),
+      // Which shapes receive the call object ({ signal }) after their
+      // arguments: every one that can see it (1 = got it).
+      none: () => 5,
+      neverNone: () => new Promise(() => {}),
+      one: (o) => (o.signal instanceof AbortSignal ? 1 : 0),
+      dflt: (o = null) => (o && o.signal ? 1 : 0),
+      destr: ({ signal } = {}) => (signal ? 1 : 0),
+      rest: (...a) => a.length,
+      args: function () { return arguments.length; },
+      bound: function () { return arguments.length; }.bind(null),
+      after: (x, o) => x + (o && o.signal ? 1 : 0),
+      restAfter: (...a) => a.length,
+      // Names around the 16-byte inline buffer of cf_promise_t.
+      abcdefghijklm: () => 13,
+      abcdefghijklmn: () => 14,
+      abcdefghijklmno: () => 15,
+      abcdefghijklmnop: () => 16
     }
   });
 });
@@ -125,4 +142,30 @@ test('dispose rejects pending calls with CF_ECANCELED', async () => {
   rt2.dispose();
   await assert.rejects(p, { code: 'CF_ECANCELED' });
   await assert.rejects(rt2.call('add', 1, 2), /disposed/);
+});
+
+test('host functions get the call object exactly when they can see it', async () => {
+  const got = async (fn, json = null) => {
+    const r = await rt.call('call_host', fn, json, 1);
+    assert.equal(r.code, 'CF_OK', fn);
+    return r.number;
+  };
+  assert.equal(await got('none'), 5);
+  for (const fn of ['one', 'dflt', 'destr', 'rest', 'args', 'bound']) assert.equal(await got(fn), 1, fn);
+  assert.equal(await got('after', '[41]'), 42);
+  assert.equal(await got('restAfter', '[1,2]'), 3);
+  // One without the object is still cancelled cleanly when C drops it.
+  const r = await rt.call('call_host', 'neverNone', null, 1, 20);
+  assert.equal(r.code, 'CF_ETIMEDOUT');
+  assert.equal(rt.stats().hostOps, 0);
+  assert.equal(rt.stats().hostHolds, 0);
+});
+
+test('host function names of every length around the inline buffer', async () => {
+  for (const [fn, n] of [['abcdefghijklm', 13], ['abcdefghijklmn', 14], ['abcdefghijklmno', 15], ['abcdefghijklmnop', 16]]) {
+    // alternating with a short name, so the bindings' name cache misses
+    assert.equal((await rt.call('call_host', fn, null, 1)).number, n, fn);
+    assert.equal((await rt.call('call_host', 'none', null, 1)).number, 5);
+    assert.equal((await rt.call('call_host', fn, '[]', 1)).number, n, fn + ' with JSON arguments');
+  }
 });
