@@ -139,8 +139,11 @@ static uint32_t default_threads(void) {
   return n > 1 ? n - 1 : 1;
 }
 
-#ifndef __EMSCRIPTEN__ /* wasm: src/wasm/threads.c */
+#ifndef __EMSCRIPTEN__ /* wasm: src/wasm/threads.c, driver_js.c */
 void cf__blocking_platform_idle(void) {}
+void cf__blocking_platform_expect(cf_runtime_t *rt) {
+  (void)rt;
+}
 #endif
 
 static void notify(struct cf__pool *p) {
@@ -312,6 +315,7 @@ static int pool_get(cf_runtime_t *rt, struct cf__pool **out) {
   p->keep_alive_ms = DEFAULT_KEEP_ALIVE_MS;
   rt->pool = p;
   *out = p;
+  cf__blocking_platform_expect(rt);
   return 0;
 }
 
@@ -462,7 +466,7 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
                       cf_blocking_handle_t *h) {
   struct cf__pool *p;
   cf_blocking_job_t *j;
-  int err;
+  int err, wake;
   if (!h)
     return CF_EINVAL;
   if (!fn || !rt) {
@@ -507,9 +511,12 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
     p->q_head = j;
   p->q_tail = j;
   p->queued++;
-  if (p->idle)
-    pthread_cond_signal(&p->work_cv);
+  wake = p->idle != 0;
   pthread_mutex_unlock(&p->mu);
+  /* After the unlock: a thread woken under the lock would wake up only to
+   * wait for it again (two wake-ups instead of one). */
+  if (wake)
+    pthread_cond_signal(&p->work_cv);
 
   if (p->in_flight++ == 0)
     cf_runtime_hold(rt);

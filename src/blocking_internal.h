@@ -44,4 +44,9 @@ void cf__pool_unregister(cf_runtime_t *rt, cf__remote_t *r);
 /* Any thread, r registered and not detached: queue r, notify. */
 void cf__pool_post(struct cf__pool *p, cf__remote_t *r);
 
+/* The pool of rt was just created: notifies may come from now on (wasm:
+ * the JS driver arms its main-thread wait, src/wasm/driver_js.c; native:
+ * nothing to do). Runtime thread. */
+void cf__blocking_platform_expect(cf_runtime_t *rt);
+
 #endif
