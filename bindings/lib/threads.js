@@ -9,7 +9,8 @@
  * (cfw_threads_woken) and arms again. A wait that finds the word already
  * changed resolves synchronously: the call into C then goes through a
  * microtask (C is on the stack now), and after 64 such in a row through a
- * macrotask, so a stream of completions cannot starve the event loop.
+ * macrotask, so a stream of completions cannot starve the event loop. A
+ * wait that throws (never seen) is reported and retried after 1 ms.
  *
  * Idle release: the pool's threads have exited (or were left to exit by a
  * freed runtime). Emscripten keeps their Workers for reuse (unusedWorkers),
@@ -48,7 +49,11 @@ var LibraryCFutureThreads = {
         r.value.then(go, go);
         return;
       }
-    } catch (e) { CF.report(e); } // fall through: poll once more later
+    } catch (e) { // never seen; degrade to a 1 ms poll rather than hang
+      CF.report(e);
+      setTimeout(go, 1);
+      return;
+    }
     if (++CFThreads.syncStreak < 64) queueMicrotask(go);
     else { CFThreads.syncStreak = 0; setTimeout(go, 0); }
   },
