@@ -40,7 +40,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
 const smoke = argv.includes('--smoke');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).toLowerCase().split(','); // ids are lower case; --only=W10 works too
 const allowMissing = argv.includes('--allow-missing');
 const ROUNDS = smoke ? 1 : 2;
 const REPS = smoke ? 1 : 3;
