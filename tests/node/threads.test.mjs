@@ -6,8 +6,9 @@
 // exits by itself when the pool has gone idle; after thousands of jobs the
 // allocator's live bytes and the wasm heap are back to their baseline; a
 // blocking job streams progress to a task through a thread channel (in
-// order, exactly once, with backpressure; the receiver dropped mid-stream);
-// completions still arrive where Atomics.waitAsync is missing (the
+// order, exactly once, with backpressure; the receiver dropped mid-stream;
+// the runtime disposed while the job blocks on a full ring, and Node still
+// exits); completions still arrive where Atomics.waitAsync is missing (the
 // postMessage path). Skipped when the module was not built. Every test has
 // a time limit.
 import { test } from 'node:test';
@@ -162,4 +163,25 @@ import(${JSON.stringify(INDEX)}).then(async ({ loadRuntime }) => {
   assert.equal(got.ok, true);
   assert.deepEqual(got.p, { count: 2000, last: 2000, bad: 0, job_rc: 2000 });
   assert.equal(got.threads, 2);
+});
+
+test('disposing the runtime while a job blocks on a full thread channel: Node exits by itself', { ...skip, timeout: 30000 }, async () => {
+  const src = `import { loadRuntime } from ${JSON.stringify(INDEX)};
+const rt = await loadRuntime({ module: ${JSON.stringify(MODULE)} });
+const p = rt.call('progress', 1e9, 2, 0); // the job fills the ring of 2, then blocks in cf_thread_send
+p.catch((e) => console.log('rejected', e.name));
+await new Promise((r) => setTimeout(r, 200));
+rt.dispose();
+console.log('disposed');`;
+  const r = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
+    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
+  });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /disposed/);
+  assert.match(r.out, /rejected CFutureError/);
 });
