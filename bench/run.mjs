@@ -40,7 +40,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const argv = process.argv.slice(2);
 const smoke = argv.includes('--smoke');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv.find((a) => a.startsWith('--only='))?.slice(7).toLowerCase().split(','); // ids are lower case; --only=W10 works too
 const allowMissing = argv.includes('--allow-missing');
 const ROUNDS = smoke ? 1 : 2;
 const REPS = smoke ? 1 : 3;
@@ -342,7 +342,8 @@ try {
 }
 
 // W9 (fibers: bench/wasm/fiber_tax.mjs) and W10 (the blocking pool:
-// bench/wasm/w10.mjs) run as their own scripts, each building or loading
+// bench/wasm/w10.mjs, and its single-thread tax, bench/wasm/threads_tax.mjs)
+// run as their own scripts, each building or loading
 // its own modules; their records join results.json in the same shape.
 async function extraRecords() {
   const R = [];
@@ -382,6 +383,18 @@ async function extraRecords() {
         rec(o.workload, o.metric, o.unit, o.cfuture, '1 pool thread', 1, o.target, null, null);
       else
         rec(o.workload, o.metric, o.unit, o.cfuture, o.baseline, o.baseline_value, o.target, o.samples?.cf, o.samples?.js);
+    }
+  }
+  if (want('w10') && have.wasm) {
+    // The single-thread tax: W1-W4 in the bench module built with the
+    // threads flavour vs the default build (target <= 1.1x).
+    log('bench: W10 single-thread tax (bench/wasm/threads_tax.mjs)');
+    const r = await sh('node', [join(here, 'wasm', 'threads_tax.mjs'), ...(smoke ? ['--rounds=1', '--scale=0.01'] : [])], { timeout: 1800000 });
+    if (r.code !== 0) failed.push(`w10 threads_tax.mjs (exit ${r.code}): ${r.err.trim().split('\n').pop()}`);
+    for (const line of r.out.split('\n').filter((l) => l.startsWith('{'))) {
+      const o = JSON.parse(line);
+      rec(o.workload, 'time', o.metric.replace(/^ns_per_/, 'ns/'), o.cfuture, o.baseline, o.baseline_value, o.target,
+        o.samples?.threads, o.samples?.default);
     }
   }
   return R;

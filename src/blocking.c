@@ -29,6 +29,11 @@
  * jobs, flags running ones cancelled and joins every thread: it waits for
  * running fns to return.
  *
+ * Remotes (blocking_internal.h; the thread channel): objects on the
+ * runtime's thread that other threads post to the same inbox. They are
+ * run one at a time at the end of each drain and detached at shutdown
+ * before anything else, so no thread posts to a pool that is going away.
+ *
  * Costs: spawn O(1) + one lock (+ pthread_create when no idle thread and
  * the pool is below size); completion one lock + at most one notify per
  * batch; drain one atomic load when empty. */
@@ -37,15 +42,9 @@
 #endif
 #include "cfuture/blocking.h"
 
+#include "blocking_internal.h"
 #include "cfuture/alloc.h"
 #include "cfuture/error.h"
-#include "runtime_internal.h"
-
-#if !defined(__EMSCRIPTEN__) || defined(__EMSCRIPTEN_PTHREADS__)
-#define CF_HAVE_THREADS 1
-#else
-#define CF_HAVE_THREADS 0
-#endif
 
 #if CF_HAVE_THREADS
 #include <errno.h>
@@ -111,7 +110,9 @@ struct cf__pool {
   cf_driver_t *driver; /* notify target; immutable */
   cf_blocking_job_t *q_head, *q_tail;
   cf_blocking_job_t *in_head, *in_tail; /* finished, not yet drained */
-  atomic_int inbox_flag;                /* inbox non-empty or a thread exited */
+  cf__remote_t *r_head, *r_tail;        /* posted remotes, not yet run */
+  atomic_int inbox_flag; /* inbox non-empty, a remote posted or a thread
+                            exited */
   slot_t *slots;                        /* MAX_THREADS */
   uint32_t max_threads, threads, idle, queued, running, exited;
   int64_t keep_alive_ms;
@@ -119,6 +120,7 @@ struct cf__pool {
   int orphaned; /* wasm: freed runtime left live threads; the last frees p */
   uint64_t threads_started;
   /* runtime thread only */
+  cf__remote_t *live; /* registered remotes (blocking_internal.h) */
   uint32_t in_flight;
   uint64_t spawned, completed, removed;
 };
@@ -137,8 +139,11 @@ static uint32_t default_threads(void) {
   return n > 1 ? n - 1 : 1;
 }
 
-#ifndef __EMSCRIPTEN__ /* wasm: src/wasm/threads.c */
+#ifndef __EMSCRIPTEN__ /* wasm: src/wasm/threads.c, driver_js.c */
 void cf__blocking_platform_idle(void) {}
+void cf__blocking_platform_expect(cf_runtime_t *rt) {
+  (void)rt;
+}
 #endif
 
 static void notify(struct cf__pool *p) {
@@ -310,6 +315,7 @@ static int pool_get(cf_runtime_t *rt, struct cf__pool **out) {
   p->keep_alive_ms = DEFAULT_KEEP_ALIVE_MS;
   rt->pool = p;
   *out = p;
+  cf__blocking_platform_expect(rt);
   return 0;
 }
 
@@ -346,6 +352,84 @@ static void join_exited(struct cf__pool *p) {
     cf__blocking_platform_idle();
 }
 
+/* Posted remotes, one at a time: each run may unregister (and free) any
+ * remote, including ones still queued, so no local copy of the list is
+ * kept. A remote posted again meanwhile runs again (each run follows a
+ * post; posts need a poll on this thread to re-arm, so this ends). */
+static void run_posted(struct cf__pool *p) {
+  for (;;) {
+    cf__remote_t *r;
+    pthread_mutex_lock(&p->mu);
+    r = p->r_head;
+    if (r) {
+      p->r_head = r->next;
+      if (!p->r_head)
+        p->r_tail = NULL;
+      r->next = NULL;
+      r->queued = 0;
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (!r)
+      return;
+    r->run(r);
+  }
+}
+
+int cf__pool_register(cf_runtime_t *rt, cf__remote_t *r) {
+  struct cf__pool *p;
+  int err = pool_get(rt, &p);
+  if (err < 0)
+    return err;
+  r->next = NULL;
+  r->queued = 0;
+  r->live_prev = NULL;
+  r->live_next = p->live;
+  if (p->live)
+    p->live->live_prev = r;
+  p->live = r;
+  return 0;
+}
+
+void cf__pool_unregister(cf_runtime_t *rt, cf__remote_t *r) {
+  struct cf__pool *p = rt->pool;
+  if (r->live_prev)
+    r->live_prev->live_next = r->live_next;
+  else
+    p->live = r->live_next;
+  if (r->live_next)
+    r->live_next->live_prev = r->live_prev;
+  r->live_prev = r->live_next = NULL;
+  pthread_mutex_lock(&p->mu);
+  if (r->queued) {
+    cf__remote_t **pp = &p->r_head, *prev = NULL;
+    while (*pp != r) {
+      prev = *pp;
+      pp = &(*pp)->next;
+    }
+    *pp = r->next;
+    if (p->r_tail == r)
+      p->r_tail = prev;
+    r->next = NULL;
+    r->queued = 0;
+  }
+  pthread_mutex_unlock(&p->mu);
+}
+
+void cf__pool_post(struct cf__pool *p, cf__remote_t *r) {
+  pthread_mutex_lock(&p->mu);
+  if (!r->queued) {
+    r->queued = 1;
+    if (p->r_tail)
+      p->r_tail->next = r;
+    else
+      p->r_head = r;
+    p->r_tail = r;
+    if (!atomic_exchange(&p->inbox_flag, 1))
+      notify(p); /* under mu, as in worker_main */
+  }
+  pthread_mutex_unlock(&p->mu);
+}
+
 /* The runtime's thread takes what the workers finished. */
 void cf__blocking_drain(cf_runtime_t *rt) {
   struct cf__pool *p = rt->pool;
@@ -374,6 +458,7 @@ void cf__blocking_drain(cf_runtime_t *rt) {
     else
       cf_waker_wake(&j->waker);
   }
+  run_posted(p);
 }
 
 int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
@@ -381,7 +466,7 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
                       cf_blocking_handle_t *h) {
   struct cf__pool *p;
   cf_blocking_job_t *j;
-  int err;
+  int err, wake;
   if (!h)
     return CF_EINVAL;
   if (!fn || !rt) {
@@ -426,9 +511,12 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
     p->q_head = j;
   p->q_tail = j;
   p->queued++;
-  if (p->idle)
-    pthread_cond_signal(&p->work_cv);
+  wake = p->idle != 0;
   pthread_mutex_unlock(&p->mu);
+  /* After the unlock: a thread woken under the lock would wake up only to
+   * wait for it again (two wake-ups instead of one). */
+  if (wake)
+    pthread_cond_signal(&p->work_cv);
 
   if (p->in_flight++ == 0)
     cf_runtime_hold(rt);
@@ -584,7 +672,16 @@ void cf__blocking_shutdown(cf_runtime_t *rt) {
   cf_blocking_job_t *queued, *j, *next;
   pthread_t tids[MAX_THREADS];
   uint32_t i, n, live;
+  cf__remote_t *r, *rnext;
+  /* Remotes first: once detached, no other thread posts to p; then the
+   * posts not yet run are forgotten (the list may name freed remotes). */
+  for (r = p->live, p->live = NULL; r; r = rnext) {
+    rnext = r->live_next;
+    r->live_prev = r->live_next = NULL;
+    r->detach(r); /* may free r */
+  }
   pthread_mutex_lock(&p->mu);
+  p->r_head = p->r_tail = NULL;
   p->shutdown = 1;
   queued = p->q_head;
   p->q_head = p->q_tail = NULL;

@@ -3,7 +3,8 @@
 // target <= 1.1x): W1-W4 in the bench module built with the "threads"
 // flavour of scripts/emcc-flags.json (library and bench compiled with its
 // compile list, -pthread; linked with its link list) vs the default build
-// (bench/wasm/build.mjs), both -O3, same sources. Standalone, like w10.mjs.
+// (bench/wasm/build.mjs), both -O3, same sources. bench/run.mjs runs it
+// with W10 (its "W10 w1 ... threaded build vs default" records).
 //
 //   node bench/wasm/threads_tax.mjs [--rounds=3] [--scale=0.2]
 //
@@ -53,12 +54,12 @@ if (!existsSync(mod) || statSync(mod).mtimeMs < Math.max(...deps.map((f) => stat
 // ---- run ----------------------------------------------------------------
 const S = (n) => Math.max(1000, Math.round(n * SCALE));
 const W = [
-  ['W1 spawn+join', 'w1', [S(1e6)], 'ns_per_task'],
-  ['W2 self-wake', 'w2', [S(1e7)], 'ns_per_wake'],
-  ['W3 ping-pong', 'w3pp', [S(1e6)], null],
-  ['W3 round-robin', 'w3rr', [S(1e6)], null],
-  ['W4 sequential host awaits', 'w4seq', [S(2e5)], null],
-  ['W4 parallel host awaits', 'w4par', [S(1e4), 100], null],
+  ['w1 spawn+join', 'w1', [S(1e6)], 'ns_per_task'],
+  ['w2 self-wake', 'w2', [S(1e7)], 'ns_per_wake'],
+  ['w3pp ping-pong', 'w3pp', [S(1e6)], null],
+  ['w3rr round-robin', 'w3rr', [S(1e6)], null],
+  ['w4seq sequential host awaits', 'w4seq', [S(2e5)], null],
+  ['w4par parallel host awaits', 'w4par', [S(1e4), 100], null],
 ];
 function once(module, name, args) {
   const o = execFileSync(process.execPath, ['--expose-gc', join(here, 'run_wasm.mjs'), name, '3', ...args.map(String)],
@@ -76,6 +77,6 @@ for (const [title, name, args, want] of W) {
     }
   }
   const d = median(samples.default), t = median(samples.threads);
-  console.log(JSON.stringify({ workload: `${title} ${args[0]} (wasm, threaded build vs default)`, metric,
+  console.log(JSON.stringify({ workload: `W10 ${title} ${args.join('x')}, single-threaded, threaded build vs default (wasm)`, metric,
     cfuture: t, baseline: 'default build', baseline_value: d, ratio: t / d, target: { max: 1.1 }, samples }));
 }

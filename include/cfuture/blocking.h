@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "future.h"
+#include "thread_channel.h" /* values and wake-ups from pool threads */
 
 #ifdef __cplusplus
 extern "C" {

@@ -4,8 +4,13 @@
 // once and identical to one thread's; a running job sees the call's abort;
 // the event loop keeps turning while the pool is saturated; the process
 // exits by itself when the pool has gone idle; after thousands of jobs the
-// allocator's live bytes and the wasm heap are back to their baseline. Skipped when the module was
-// not built. Every test has a time limit.
+// allocator's live bytes and the wasm heap are back to their baseline; a
+// blocking job streams progress to a task through a thread channel (in
+// order, exactly once, with backpressure; the receiver dropped mid-stream;
+// the runtime disposed while the job blocks on a full ring, and Node still
+// exits); completions still arrive where Atomics.waitAsync is missing (the
+// postMessage path). Skipped when the module was not built. Every test has
+// a time limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -115,4 +120,68 @@ console.log('done', r.threads);`;
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /done 2/);
   assert.ok(Date.now() - t0 < 15000);
+});
+
+test('a blocking job streams progress to a task through a thread channel', { ...skip, timeout: 60000 }, async () => {
+  const rt = await loadRuntime({ module: MODULE });
+  await rt.call('progress', 10, 2, 0); // warm: the pool (it lives as long as the runtime)
+  const base = await rt.call('live_bytes');
+  // A ring of 4 for 20000 values: the Worker blocks on a full ring again and again.
+  const r = await rt.call('progress', 20000, 4, 0);
+  assert.deepEqual(r, { count: 20000, last: 20000, bad: 0, job_rc: 20000 });
+  const big = await rt.call('progress', 3000, 1024, 0);
+  assert.deepEqual(big, { count: 3000, last: 3000, bad: 0, job_rc: 3000 });
+  // The task drops the receiver after 100 values: the job's next send fails.
+  const cut = await rt.call('progress', 1e9, 8, 100);
+  assert.equal(cut.count, 100);
+  assert.equal(cut.bad, 0);
+  assert.equal(cut.job_rc, -1001, JSON.stringify(cut)); // CF_ECLOSED
+  assert.equal(await rt.call('in_flight'), 0);
+  assert.equal(await rt.call('live_bytes'), base, 'channel blocks freed');
+  rt.dispose?.();
+});
+
+test('completions arrive without Atomics.waitAsync (the postMessage path)', { ...skip, timeout: 30000 }, async () => {
+  const src = `delete Atomics.waitAsync;
+import(${JSON.stringify(INDEX)}).then(async ({ loadRuntime }) => {
+  const rt = await loadRuntime({ module: ${JSON.stringify(MODULE)} });
+  const e = await rt.call('empties', 200);
+  const p = await rt.call('progress', 2000, 4, 0);
+  const r = await rt.call('par', 4, 1e5, 2);
+  console.log(JSON.stringify({ ok: e.us_per_job > 0, p, threads: r.threads }));
+});`;
+  const r = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
+    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
+  });
+  assert.equal(r.code, 0, r.err);
+  const got = JSON.parse(r.out);
+  assert.equal(got.ok, true);
+  assert.deepEqual(got.p, { count: 2000, last: 2000, bad: 0, job_rc: 2000 });
+  assert.equal(got.threads, 2);
+});
+
+test('disposing the runtime while a job blocks on a full thread channel: Node exits by itself', { ...skip, timeout: 30000 }, async () => {
+  const src = `import { loadRuntime } from ${JSON.stringify(INDEX)};
+const rt = await loadRuntime({ module: ${JSON.stringify(MODULE)} });
+const p = rt.call('progress', 1e9, 2, 0); // the job fills the ring of 2, then blocks in cf_thread_send
+p.catch((e) => console.log('rejected', e.name));
+await new Promise((r) => setTimeout(r, 200));
+rt.dispose();
+console.log('disposed');`;
+  const r = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
+    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
+  });
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /disposed/);
+  assert.match(r.out, /rejected CFutureError/);
 });

@@ -1,8 +1,9 @@
 // package.test.mjs: the packed tarball in the places a web developer puts
 // it, with zero configuration. `npm pack` (which runs prepack) once; then
 // for each fixture app under fixtures/ (Vite production build, esbuild in
-// ESM and IIFE format, webpack 5, a plain import-map page, a Vite-bundled
-// module worker): copy it to a temporary folder, `npm install --offline`
+// ESM and IIFE format, webpack 5, a plain import-map page and its twin
+// loading the threaded flavour on a cross-origin-isolated page, a
+// Vite-bundled module worker): copy it to a temporary folder, `npm install --offline`
 // the tarball into it, build it with its own "build" script (the bundlers
 // are this repository's devDependencies, so `npm ci` here is all the
 // set-up), serve it from 127.0.0.1 and open it in Chromium. The page must
@@ -79,8 +80,10 @@ async function install(name, from = path.join(here, 'fixtures', name)) {
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css' };
 
-/** A static server on 127.0.0.1 that records what it served. */
-async function serve(dir) {
+/** A static server on 127.0.0.1 that records what it served; `isolated`:
+ * every response carries COOP same-origin and COEP require-corp (what a
+ * page needs for SharedArrayBuffer, docs/threads.md). */
+async function serve(dir, { isolated = false } = {}) {
   const served = [];
   const server = http.createServer((req, res) => {
     const rel = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -90,7 +93,8 @@ async function serve(dir) {
     if (!fs.existsSync(file)) { res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'); return; }
     const body = fs.readFileSync(file);
     served.push({ path: rel, file, raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store',
+      ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}) });
     res.end(body);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -179,6 +183,19 @@ test('import map: the installed package served as is, in Chromium', { skip: skip
   check('importmap', r);
   record('importmap', r.served);
   assert.ok(r.served.some((s) => s.path.endsWith('/dist/cfuture.wasm')), 'the page fetched the separate .wasm');
+});
+
+test('import map, threads: loadRuntime({ threads: true }) unbundled on a cross-origin-isolated page', { skip: skipBrowser, timeout: 3 * STEP_MS }, async () => {
+  const dir = await install('importmap-threads');
+  const srv = await serve(dir, { isolated: true });
+  try {
+    const r = await open(dir, '/', srv);
+    check('importmap-threads', r);
+    assert.match(r.text, /; isolated true; threads 1; shared true$/);
+    assert.ok(r.served.some((s) => s.path.endsWith('/dist/threads/cfuture.threads.wasm')), 'the page fetched the threaded .wasm');
+  } finally {
+    await srv.close();
+  }
 });
 
 test('vite dev server: the same app unbuilt (the dependency pre-bundled by Vite)', { skip: skipBrowser, timeout: 3 * STEP_MS }, async () => {

@@ -3,8 +3,10 @@
  *   par(jobs, iters, threads)  `jobs` CPU-bound jobs (an xorshift loop of
  *                              `iters` rounds each) on a pool of `threads`,
  *                              awaited together; JSON {ms, sum, threads}
- *   empties(n)                 n empty jobs one after another, each awaited
- *                              before the next: JSON {us_per_job}
+ *   empties(n)                 n empty jobs one after another, each awaited;
+ *                              JSON {us_per_job, to_start, to_ready,
+ *                              spawn}: the mean spawn->fn and
+ *                              fn->task-ready times, and the spawn call
  *   until_cancel()             a job that spins until cancelled; abort it
  *                              from JS (the call's abort drops the handle)
  *   pool_threads()             pool threads alive now
@@ -118,16 +120,24 @@ CF_EXPORT_ASYNC(par_export, "par", par_t, par_init, par_result)
 
 /* ---- empties: latency of an empty job, submit to completion ---- */
 
+/* Where the time goes (emscripten_get_now is one clock on every thread in
+ * Node): spawn -> fn entered (the worker's wake), fn -> the task ready
+ * again (the main thread's wake and the turn), summed over the run. */
+typedef struct empty_times {
+  double spawned, started;
+} empty_times_t;
+
 static int empty_fn(void *arg, const cf_blocking_ctx_t *ctx) {
-  (void)arg;
   (void)ctx;
+  ((empty_times_t *)arg)->started = emscripten_get_now();
   return 0;
 }
 
 typedef struct empties {
   cf_future_t base;
   int n, i, active;
-  double t0, us;
+  double t0, us, to_start, to_ready, spawn;
+  empty_times_t times;
   cf_blocking_handle_t h;
 } empties_t;
 
@@ -141,14 +151,18 @@ static cf_poll_t empties_poll(cf_future_t *f, cf_context_t *cx) {
         e->us = (emscripten_get_now() - e->t0) * 1000.0 / e->n;
         return CF_READY;
       }
-      if (cf_spawn_blocking(cx->rt, empty_fn, NULL, NULL, &e->h) < 0) {
+      e->times.spawned = emscripten_get_now();
+      if (cf_spawn_blocking(cx->rt, empty_fn, &e->times, NULL, &e->h) < 0) {
         f->rc = e->h.base.rc;
         return CF_READY;
       }
+      e->spawn += emscripten_get_now() - e->times.spawned;
       e->active = 1;
     }
     if (cf_future_poll(&e->h.base, cx) == CF_PENDING)
       return CF_PENDING;
+    e->to_start += e->times.started - e->times.spawned;
+    e->to_ready += emscripten_get_now() - e->times.started;
     e->active = 0;
     e->i++;
   }
@@ -168,13 +182,18 @@ static int empties_init(cf_future_t *f, const cf_args_t *a) {
   cf_future_init(f, &empties_vt);
   e->n = (int)cf_args_number(a, 0);
   e->i = e->active = 0;
+  e->to_start = e->to_ready = e->spawn = 0;
   return e->n >= 1 ? 0 : CF_EINVAL;
 }
 
-static char empties_json[64];
+static char empties_json[160];
 static void empties_result(const cf_future_t *f, cf_value_t *out) {
-  snprintf(empties_json, sizeof empties_json, "{\"us_per_job\":%.3f}",
-           ((const empties_t *)f)->us);
+  const empties_t *e = (const empties_t *)f;
+  snprintf(empties_json, sizeof empties_json,
+           "{\"us_per_job\":%.3f,\"to_start\":%.3f,\"to_ready\":%.3f,"
+           "\"spawn\":%.3f}",
+           e->us, e->to_start * 1000.0 / e->n, e->to_ready * 1000.0 / e->n,
+           e->spawn * 1000.0 / e->n);
   *out = cf_value_json(empties_json);
 }
 CF_EXPORT_ASYNC(empties_export, "empties", empties_t, empties_init,
