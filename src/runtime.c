@@ -9,9 +9,10 @@
  *   - in_poll > 0 while any future is being polled by this runtime; turns
  *     and block_on refuse to start then (CF_EDEADLK), so nothing is ever
  *     polled inside another poll.
- *   - The task block cache (task.c) is empty whenever the runtime is idle
- *     (nothing queued, no timer, no host hold) outside block_on: every
- *     turn and block_on end in cf__runtime_update_alive, which trims it.
+ *   - The task slab (task.c) is released whenever the runtime is idle
+ *     (nothing queued, no timer, no host hold) outside block_on with no
+ *     task and no waker left: every turn and block_on end in
+ *     cf__runtime_update_alive, which checks.
  * Costs: a turn is O(tasks polled + timers fired). The clock is read at
  * adaptive intervals (polls_until_check): cheap polls pay about one read
  * per 256, slow ones are caught after one or two, and near the end of the
@@ -51,7 +52,6 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
       opts && opts->budget_ms > 0 ? opts->budget_ms : DEFAULT_BUDGET_MS;
   rt->coop_budget =
       opts && opts->coop_budget ? opts->coop_budget : DEFAULT_COOP;
-  rt->free_slot = CF_SLOT_NONE;
   rt->armed_deadline = CF_TIME_NEVER;
   cf__timers_init(&rt->timers);
   if (rt->driver->vt->attach)
@@ -60,33 +60,37 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
   return 0;
 }
 
+static void abort_unfinished(cf_task_t *t, void *ud) {
+  (void)ud;
+  if (!(t->flags & (CF_T_COMPLETE | CF_T_REAP)))
+    cf__task_abort_now(t);
+}
+
+/* Still referenced by a handle or join set: force it out. */
+static void force_out(cf_task_t *t, void *ud) {
+  (void)ud;
+  if (!(t->flags & CF_T_SOLO))
+    t->set = NULL;
+  t->flags = (uint16_t)(CF_T_COMPLETE |
+                        (t->flags & (CF_T_SOLO | CF_T_CLASS_MASK)));
+  cf__task_release_if_unused(t);
+}
+
 /* The teardown proper. Drops run user code, which may call back into the
  * runtime: `freeing` makes those calls refuse (CF_ESHUTDOWN) or no-ops. */
 static void destroy(cf_runtime_t *rt) {
-  uint32_t i;
   cf_task_t *t;
   rt->freeing = 1;
   rt->free_pending = 0;
   /* Abort first (futures may wake or abort other tasks while dropping),
-   * then unlink the queues, then free what is left. */
-  for (i = 0; i < rt->slot_cap; i++) {
-    t = rt->slots[i].task;
-    if (t && !(t->flags & CF_T_COMPLETE))
-      cf__task_abort_now(t);
-  }
+   * then unlink the queues, then free what is left. Spawns are refused
+   * now, so the slab does not change shape under cf__task_each. */
+  cf__task_each(rt, abort_unfinished, NULL);
   while ((t = cf__task_dequeue(&rt->runq)) != NULL)
     cf__task_release_if_unused(t);
   while ((t = cf__task_dequeue(&rt->deferred)) != NULL)
     cf__task_release_if_unused(t);
-  for (i = 0; i < rt->slot_cap; i++) {
-    t = rt->slots[i].task;
-    if (t) { /* still referenced by a handle or join set: force it out */
-      if (!(t->flags & CF_T_SOLO))
-        t->set = NULL;
-      t->flags = CF_T_COMPLETE | (t->flags & CF_T_SOLO);
-      cf__task_release_if_unused(t);
-    }
-  }
+  cf__task_each(rt, force_out, NULL);
   if (rt->pool) /* waits for running blocking jobs, joins the threads */
     cf__blocking_shutdown(rt);
   while (rt->timers.len) {
@@ -103,8 +107,7 @@ static void destroy(cf_runtime_t *rt) {
     rt->driver->vt->attach(rt->driver->self, NULL);
   if (rt->owned_driver)
     cf__platform_default_driver_free(rt->owned_driver);
-  cf__task_cache_trim(rt);
-  cf_free(rt->slots, (size_t)rt->slot_cap * sizeof *rt->slots);
+  cf__task_slab_release(rt, 1);
   cf_free(rt, sizeof *rt);
 }
 
@@ -140,9 +143,9 @@ void cf__runtime_update_alive(cf_runtime_t *rt) {
   uint8_t alive =
       rt->runq.len || rt->deferred.len || rt->host_holds || rt->timers.len;
   /* Idle: the host may measure its heap now (tests/node/leaks.test.mjs). */
-  if (!alive && !rt->in_block_on && !rt->in_turn) {
-    if (rt->task_cache_bytes)
-      cf__task_cache_trim(rt);
+  if (!alive && !rt->in_block_on && !rt->in_turn && !rt->freeing) {
+    if (rt->chunks)
+      cf__task_slab_release(rt, 0); /* if no task and no waker is left */
     if (rt->timers.slots || rt->timers.far) { /* the wheel and far heap too */
       cf__timers_free(&rt->timers);
       cf__timers_init(&rt->timers);

@@ -30,7 +30,7 @@ static void stale_waker_is_a_noop(void) {
   CHECK_EQ(st.live_tasks, 0);
   CHECK_EQ(st.live_wakers, 1);
 
-  /* A new task reuses the slot: the stale waker must not wake it. */
+  /* A new task reuses the block: the stale waker must not wake it. */
   th_probe_init(&g, &q);
   CHECK_EQ(CF_SPAWN(env.rt, &g, "reuser", &hq), 0);
   cf_runtime_run_until_stalled(env.rt);
