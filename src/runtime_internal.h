@@ -183,7 +183,6 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err);
 void cf__task_detach(cf_task_t *t);
 void cf__task_handle_attach(cf_join_handle_t *h, cf_task_t *t);
-extern const cf_waker_vtable_t cf__task_waker_vt;
 cf_waker_t cf__task_waker(cf_task_t *t);
 /* Give every slab chunk back to the allocator if no task and no waker is
  * left, or if `force` (the runtime's free); else do nothing. */

@@ -152,7 +152,7 @@ static cf_waker_t task_waker_clone(const cf_waker_t *w) {
   return *w;
 }
 
-static void task_waker_wake_by_ref(const cf_waker_t *w) {
+void cf__task_wake_by_ref(const cf_waker_t *w) {
   cf_task_t *t = waker_task(w);
   if (t)
     cf__task_schedule(t);
@@ -162,13 +162,13 @@ static void task_waker_drop(cf_waker_t *w) {
   ((cf_task_t *)w->data)->rt->live_wakers--;
 }
 
-static void task_waker_wake(cf_waker_t *w) {
-  task_waker_wake_by_ref(w);
+void cf__task_wake(cf_waker_t *w) {
+  cf__task_wake_by_ref(w);
   task_waker_drop(w);
 }
 
 const cf_waker_vtable_t cf__task_waker_vt = {
-    task_waker_clone, task_waker_wake, task_waker_wake_by_ref, task_waker_drop};
+    task_waker_clone, cf__task_wake, cf__task_wake_by_ref, task_waker_drop};
 
 cf_waker_t cf__task_waker(cf_task_t *t) {
   return cf_waker_from_raw(&cf__task_waker_vt, t, t->id);
