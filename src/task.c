@@ -147,7 +147,7 @@ static cf_task_t *waker_task(const cf_waker_t *w) {
   return t->id == w->tag && !(t->flags & CF_T_FREE) ? t : NULL;
 }
 
-static cf_waker_t task_waker_clone(const cf_waker_t *w) {
+cf_waker_t cf__task_waker_clone(const cf_waker_t *w) {
   ((cf_task_t *)w->data)->rt->live_wakers++;
   return *w;
 }
@@ -158,17 +158,18 @@ void cf__task_wake_by_ref(const cf_waker_t *w) {
     cf__task_schedule(t);
 }
 
-static void task_waker_drop(cf_waker_t *w) {
+void cf__task_waker_drop(cf_waker_t *w) {
   ((cf_task_t *)w->data)->rt->live_wakers--;
 }
 
 void cf__task_wake(cf_waker_t *w) {
   cf__task_wake_by_ref(w);
-  task_waker_drop(w);
+  cf__task_waker_drop(w);
 }
 
 const cf_waker_vtable_t cf__task_waker_vt = {
-    task_waker_clone, cf__task_wake, cf__task_wake_by_ref, task_waker_drop};
+    cf__task_waker_clone, cf__task_wake, cf__task_wake_by_ref,
+    cf__task_waker_drop};
 
 cf_waker_t cf__task_waker(cf_task_t *t) {
   return cf_waker_from_raw(&cf__task_waker_vt, t, t->id);

@@ -79,14 +79,21 @@ static inline cf_waker_t cf_waker_from_raw(const cf_waker_vtable_t *vt,
   return w;
 }
 
-static inline cf_waker_t cf_waker_clone(const cf_waker_t *w) {
-  return (w && w->vt) ? w->vt->clone(w) : CF_WAKER_NONE;
-}
 /* The runtime's task waker is called directly rather than through its
- * vtable: it is nearly every wake, and an indirect call costs on wasm. */
+ * vtable: it is nearly every waker, and an indirect call costs on wasm. */
 extern const cf_waker_vtable_t cf__task_waker_vt;
-/* Wakes and consumes *w; *w is CF_WAKER_NONE afterwards. */
+cf_waker_t cf__task_waker_clone(const cf_waker_t *w);
+void cf__task_waker_drop(cf_waker_t *w);
 void cf__task_wake(cf_waker_t *w);
+void cf__task_wake_by_ref(const cf_waker_t *w);
+
+static inline cf_waker_t cf_waker_clone(const cf_waker_t *w) {
+  if (!w || !w->vt)
+    return CF_WAKER_NONE;
+  return w->vt == &cf__task_waker_vt ? cf__task_waker_clone(w)
+                                     : w->vt->clone(w);
+}
+/* Wakes and consumes *w; *w is CF_WAKER_NONE afterwards. */
 static inline void cf_waker_wake(cf_waker_t *w) {
   if (w && w->vt) {
     cf_waker_t tmp = *w;
@@ -97,7 +104,6 @@ static inline void cf_waker_wake(cf_waker_t *w) {
       tmp.vt->wake(&tmp);
   }
 }
-void cf__task_wake_by_ref(const cf_waker_t *w);
 static inline void cf_waker_wake_by_ref(const cf_waker_t *w) {
   if (w && w->vt) {
     if (w->vt == &cf__task_waker_vt)
@@ -111,7 +117,10 @@ static inline void cf_waker_drop(cf_waker_t *w) {
   if (w && w->vt) {
     cf_waker_t tmp = *w;
     *w = CF_WAKER_NONE;
-    tmp.vt->drop(&tmp);
+    if (tmp.vt == &cf__task_waker_vt)
+      cf__task_waker_drop(&tmp);
+    else
+      tmp.vt->drop(&tmp);
   }
 }
 /* True if both wake the same task (so a stored clone need not be replaced). */

@@ -18,16 +18,38 @@ void cf__ring_free(cf__ring_t *r);
 /* Double the capacity (at least 8). 0 or CF_ENOMEM (ring unchanged). */
 int cf__ring_grow(cf__ring_t *r);
 
+/* Items are usually a word or two: a constant-size memcpy is a load and
+ * a store, a variable one is a call into libc (on wasm). */
+static inline void cf__ring_copy(void *dst, const void *src, size_t n) {
+  switch (n) {
+  case 4:
+    memcpy(dst, src, 4);
+    break;
+  case 8:
+    memcpy(dst, src, 8);
+    break;
+  case 16:
+    memcpy(dst, src, 16);
+    break;
+  default:
+    memcpy(dst, src, n);
+  }
+}
+
+/* Wrap by comparison: a `%` is a division on every push and pop. */
 static inline void cf__ring_push(cf__ring_t *r, const void *item) {
-  size_t at = (r->head + r->len) % r->cap;
-  memcpy(r->buf + at * r->item_size, item, r->item_size);
+  size_t at = r->head + r->len;
+  if (at >= r->cap)
+    at -= r->cap;
+  cf__ring_copy(r->buf + at * r->item_size, item, r->item_size);
   r->len++;
 }
 
 static inline void cf__ring_pop(cf__ring_t *r, void *out) {
   if (out)
-    memcpy(out, r->buf + r->head * r->item_size, r->item_size);
-  r->head = (r->head + 1) % r->cap;
+    cf__ring_copy(out, r->buf + r->head * r->item_size, r->item_size);
+  if (++r->head == r->cap)
+    r->head = 0;
   r->len--;
 }
 
