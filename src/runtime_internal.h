@@ -174,8 +174,31 @@ static inline int cf__rt_closing(const cf_runtime_t *rt) {
 
 /* task.c */
 void cf__task_schedule(cf_task_t *t);
-void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q, cf_task_t *t);
-cf_task_t *cf__task_dequeue(cf_task_queue_t *q);
+/* Inline: the turn loop dequeues once per poll, from another file. */
+static inline void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q,
+                                    cf_task_t *t) {
+  (void)rt;
+  t->flags |= CF_T_QUEUED;
+  t->next = NULL;
+  if (q->tail)
+    q->tail->next = t;
+  else
+    q->head = t;
+  q->tail = t;
+  q->len++;
+}
+static inline cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
+  cf_task_t *t = q->head;
+  if (!t)
+    return NULL;
+  q->head = t->next;
+  if (!q->head)
+    q->tail = NULL;
+  q->len--;
+  t->next = NULL;
+  t->flags &= ~CF_T_QUEUED;
+  return t;
+}
 void cf__task_run(cf_runtime_t *rt, cf_task_t *t);
 void cf__task_release_if_unused(cf_task_t *t);
 void cf__task_abort_now(cf_task_t *t);

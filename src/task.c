@@ -177,31 +177,6 @@ cf_waker_t cf__task_waker(cf_task_t *t) {
 
 /* ---- queues ---- */
 
-void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q, cf_task_t *t) {
-  (void)rt;
-  t->flags |= CF_T_QUEUED;
-  t->next = NULL;
-  if (q->tail)
-    q->tail->next = t;
-  else
-    q->head = t;
-  q->tail = t;
-  q->len++;
-}
-
-cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
-  cf_task_t *t = q->head;
-  if (!t)
-    return NULL;
-  q->head = t->next;
-  if (!q->head)
-    q->tail = NULL;
-  q->len--;
-  t->next = NULL;
-  t->flags &= ~CF_T_QUEUED;
-  return t;
-}
-
 void cf__task_schedule(cf_task_t *t) {
   cf_runtime_t *rt = t->rt;
   if (t->flags & CF_T_COMPLETE)
