@@ -223,7 +223,7 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
   int64_t start = 0, elapsed;
   uint32_t polls = 0, next_check = 1;
   int started = 0, timers_due = 0;
-  cf_task_t *t;
+  cf_task_t *t, *held = NULL;
 
   rt->run_requested = 0;
   rt->in_turn = 1;
@@ -241,24 +241,41 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
    * burst are polled while the memory their timers touched is still in
    * cache; the time slice is checked while due timers remain even if the
    * queue is momentarily empty, and what the budget leaves due fires in
-   * the next turn (a macrotask run, as for queued tasks). */
+   * the next turn (a macrotask run, as for queued tasks).
+   * `held`: a task woken during its own poll when nothing else was queued
+   * is polled again without a trip through the queue (the same order).
+   * Between its polls only timers run user code (their wakers), so it is
+   * queued again before they fire and whenever the loop ends. */
   while (polls < rt->budget_polls) {
-    if (timers_due && (!rt->runq.head || !(polls % CF_TIMER_BATCH)))
+    if (timers_due &&
+        ((!rt->runq.head && !held) || !(polls % CF_TIMER_BATCH))) {
+      if (held) {
+        cf__task_enqueue(rt, &rt->runq, held);
+        held = NULL;
+      }
       timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
+    }
     if (rt->free_pending)
       break;
-    if (!(t = cf__task_dequeue(&rt->runq))) {
+    if (held) {
+      t = held;
+      held = NULL;
+    } else if (!(t = cf__task_dequeue(&rt->runq))) {
       if (timers_due) /* the wakes queued nothing (user wakers) */
         continue;
       break;
-    }
-    if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
+    } else if (t->flags & CF_T_COMPLETE) { /* aborted while queued */
       cf__task_release_if_unused(t);
       continue;
     }
-    cf__task_run(rt, t);
+    if (cf__task_run(rt, t)) {
+      if (rt->runq.head)
+        cf__task_enqueue(rt, &rt->runq, t);
+      else
+        held = t;
+    }
     polls++;
-    if (polls == next_check && (rt->runq.head || timers_due)) {
+    if (polls == next_check && (rt->runq.head || held || timers_due)) {
       rt->turn_now = cf_runtime_now(rt);
       rt->turn_clock = 1;
       if (!started) {
@@ -271,6 +288,8 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
       next_check = polls + polls_until_check(rt, polls, elapsed);
     }
   }
+  if (held)
+    cf__task_enqueue(rt, &rt->runq, held);
   rt->in_turn = 0;
   if (polls)
     rt->turns++;

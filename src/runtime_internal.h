@@ -199,7 +199,10 @@ static inline cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
   t->flags &= ~CF_T_QUEUED;
   return t;
 }
-void cf__task_run(cf_runtime_t *rt, cf_task_t *t);
+/* Poll t once. Returns 1 if it was woken during its poll and must run
+ * again: the caller queues it (the turn may instead poll it right away
+ * when nothing else is queued, which is the same order). */
+int cf__task_run(cf_runtime_t *rt, cf_task_t *t);
 void cf__task_release_if_unused(cf_task_t *t);
 void cf__task_abort_now(cf_task_t *t);
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,

@@ -308,7 +308,7 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
   return t;
 }
 
-void cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
+int cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
   cf_future_t *f = cf__task_future(t);
   cf_waker_t w = cf__task_waker(t);
   uint32_t coop = rt->coop_budget;
@@ -341,8 +341,9 @@ void cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
     t->flags &= ~CF_T_NOTIFIED;
     t->wakes++;
     rt->wakes++;
-    cf__task_enqueue(rt, &rt->runq, t);
+    return 1;
   }
+  return 0;
 }
 
 void cf__task_detach(cf_task_t *t) {
