@@ -53,6 +53,10 @@ int cf_runtime_new(cf_runtime_t **out, const cf_runtime_options_t *opts) {
   rt->coop_budget =
       opts && opts->coop_budget ? opts->coop_budget : DEFAULT_COOP;
   rt->armed_deadline = CF_TIME_NEVER;
+  rt->poll_waker = cf_waker_from_raw(&cf__task_waker_vt, NULL, 0);
+  rt->poll_cx.waker = &rt->poll_waker;
+  rt->poll_cx.rt = rt;
+  rt->poll_cx.coop = &rt->poll_coop;
   cf__timers_init(&rt->timers);
   if (rt->driver->vt->attach)
     rt->driver->vt->attach(rt->driver->self, rt);

@@ -128,6 +128,12 @@ struct cf_runtime {
   int64_t turn_now;       /* clock at the last read in this turn */
 
   cf_task_t *current; /* task being polled */
+  /* What cf__task_run polls with: cx.waker = &poll_waker (a task waker),
+   * cx.rt = this runtime, cx.coop = &poll_coop, set by cf_runtime_new;
+   * the task fields are set per poll. */
+  cf_context_t poll_cx;
+  cf_waker_t poll_waker;
+  uint32_t poll_coop;
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
   uint8_t turn_clock;   /* turn_now was read in this turn or root poll */
@@ -209,7 +215,6 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err);
 void cf__task_detach(cf_task_t *t);
 void cf__task_handle_attach(cf_join_handle_t *h, cf_task_t *t);
-cf_waker_t cf__task_waker(cf_task_t *t);
 /* Give every slab chunk back to the allocator if no task and no waker is
  * left, or if `force` (the runtime's free); else do nothing. */
 void cf__task_slab_release(cf_runtime_t *rt, int force);

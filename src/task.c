@@ -171,10 +171,6 @@ const cf_waker_vtable_t cf__task_waker_vt = {
     cf__task_waker_clone, cf__task_wake, cf__task_wake_by_ref,
     cf__task_waker_drop};
 
-cf_waker_t cf__task_waker(cf_task_t *t) {
-  return cf_waker_from_raw(&cf__task_waker_vt, t, t->id);
-}
-
 /* ---- queues ---- */
 
 void cf__task_schedule(cf_task_t *t) {
@@ -308,24 +304,22 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
   return t;
 }
 
+/* The context and waker live in the runtime (polls never nest), set up
+ * once: a poll only names its task and refills the coop budget. */
 int cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
   cf_future_t *f = cf__task_future(t);
-  cf_waker_t w = cf__task_waker(t);
-  uint32_t coop = rt->coop_budget;
-  cf_context_t cx;
-  cf_task_t *outer = rt->current;
   cf_poll_t r;
 
-  cx.waker = &w;
-  cx.rt = rt;
-  cx.task = t;
-  cx.coop = &coop;
+  rt->poll_waker.data = t;
+  rt->poll_waker.tag = t->id;
+  rt->poll_coop = rt->coop_budget;
+  rt->poll_cx.task = t;
   t->flags |= CF_T_RUNNING;
   rt->current = t;
   rt->in_poll++;
-  r = cf_future_poll(f, &cx);
+  r = cf_future_poll(f, &rt->poll_cx);
   rt->in_poll--;
-  rt->current = outer;
+  rt->current = NULL;
   t->flags &= ~CF_T_RUNNING;
   t->polls++;
   rt->polls++;
