@@ -25,7 +25,8 @@
  *
  * Wakers are small values {vtable, data, tag}. Cloning, waking and dropping
  * a runtime task waker never allocates, and a waker that outlives its task
- * is a harmless no-op (the tag carries the task slot's generation).
+ * is a harmless no-op (the tag carries the task's id, checked against the
+ * task block, which stays a task block while any waker may point at it).
  */
 #ifndef CFUTURE_FUTURE_H
 #define CFUTURE_FUTURE_H
