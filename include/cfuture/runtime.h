@@ -36,7 +36,7 @@ extern "C" {
 
 typedef struct cf_runtime_options {
   const cf_driver_t *driver; /* NULL: the platform default (POSIX / JS) */
-  uint32_t budget_polls;     /* task polls per turn; 0: default 1024 */
+  uint32_t budget_polls;     /* task polls per turn; 0: default 4096 */
   int64_t budget_ms;         /* time slice per turn; 0: default 8 ms */
   uint32_t coop_budget;      /* cf_coop_proceed units per poll; 0: 128 */
 } cf_runtime_options_t;
