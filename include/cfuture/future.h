@@ -224,8 +224,15 @@ static inline cf_poll_t cf_future_poll(cf_future_t *f, cf_context_t *cx) {
   return r;
 }
 
-/* Release what `f` owns and cancel its pending work. Idempotent; NULL ok. */
-void cf_future_drop(cf_future_t *f);
+/* Release what `f` owns and cancel its pending work. Idempotent; NULL ok.
+ * Inline: every await in a loop drops the future it just finished. */
+static inline void cf_future_drop(cf_future_t *f) {
+  if (!f || f->state == CF_FUTURE_DROPPED || f->state == CF_FUTURE_MOVED)
+    return;
+  f->state = CF_FUTURE_DROPPED;
+  if (f->vt && f->vt->drop)
+    f->vt->drop(f);
+}
 
 /* True once `f` returned CF_READY (and was not dropped since). */
 static inline int cf_future_is_done(const cf_future_t *f) {
