@@ -164,8 +164,10 @@ static inline int cf_coop_proceed(cf_context_t *cx) {
 /* ---- futures ------------------------------------------------------------ */
 
 enum {
-  CF_VT_ASYNC = 1u << 0,    /* the future is a cf_async_t coroutine */
-  CF_VT_REARMABLE = 1u << 1 /* cf_future_rearm may reset it after READY */
+  CF_VT_ASYNC = 1u << 0,     /* the future is a cf_async_t coroutine */
+  CF_VT_REARMABLE = 1u << 1, /* cf_future_rearm may reset it after READY */
+  CF_VT_DONE_DROP_NOOP = 1u << 2 /* its drop after READY releases nothing,
+                                    so cf_future_drop skips the call */
 };
 
 typedef struct cf_future_vtable {
@@ -227,10 +229,13 @@ static inline cf_poll_t cf_future_poll(cf_future_t *f, cf_context_t *cx) {
 /* Release what `f` owns and cancel its pending work. Idempotent; NULL ok.
  * Inline: every await in a loop drops the future it just finished. */
 static inline void cf_future_drop(cf_future_t *f) {
+  uint8_t was;
   if (!f || f->state == CF_FUTURE_DROPPED || f->state == CF_FUTURE_MOVED)
     return;
+  was = f->state;
   f->state = CF_FUTURE_DROPPED;
-  if (f->vt && f->vt->drop)
+  if (f->vt && f->vt->drop &&
+      !(was == CF_FUTURE_DONE && (f->vt->flags & CF_VT_DONE_DROP_NOOP)))
     f->vt->drop(f);
 }
 

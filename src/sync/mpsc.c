@@ -199,8 +199,10 @@ static void send_drop(cf_future_t *f) {
   cf_future_drop(&s->slot.base); /* hands a granted slot on */
 }
 
+/* After READY the slot's permit went with the item (or back to the
+ * semaphore on an error): the drop has nothing left to release. */
 static const cf_future_vtable_t send_vt = {"mpsc_send", send_poll, send_drop,
-                                           0};
+                                           CF_VT_DONE_DROP_NOOP};
 
 void cf_mpsc_send_init(cf_mpsc_send_t *s, const cf_mpsc_sender_t *tx,
                        const void *item) {
@@ -241,7 +243,7 @@ static void recv_drop(cf_future_t *f) {
 }
 
 static const cf_future_vtable_t recv_vt = {"mpsc_recv", recv_poll, recv_drop,
-                                           0};
+                                           CF_VT_DONE_DROP_NOOP};
 
 void cf_mpsc_recv_init(cf_mpsc_recv_t *r, cf_mpsc_receiver_t *rx, void *out) {
   cf_future_init(&r->base, &recv_vt);

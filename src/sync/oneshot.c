@@ -119,7 +119,7 @@ static void recv_drop(cf_future_t *f) {
 }
 
 static const cf_future_vtable_t recv_vt = {"oneshot_recv", recv_poll, recv_drop,
-                                           0};
+                                           CF_VT_DONE_DROP_NOOP};
 
 void cf_oneshot_recv_init(cf_oneshot_recv_t *r, cf_oneshot_receiver_t *rx,
                           void *out) {

@@ -124,8 +124,11 @@ void cf__sem_acquire_drop(cf_future_t *f) {
     cf_semaphore_release(s, back);
 }
 
+/* READY means delivered (the permits are the caller's) or failed with
+ * nothing held: a drop after it releases nothing. */
 static const cf_future_vtable_t acquire_vt = {
-    "semaphore_acquire", cf__sem_acquire_poll, cf__sem_acquire_drop, 0};
+    "semaphore_acquire", cf__sem_acquire_poll, cf__sem_acquire_drop,
+    CF_VT_DONE_DROP_NOOP};
 
 void cf__sem_acquire_setup(cf_semaphore_acquire_t *a, cf_semaphore_t *s,
                            size_t n, const cf_future_vtable_t *vt) {
