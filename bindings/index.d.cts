@@ -52,7 +52,7 @@ export interface LoadOptions {
   threads?: boolean;
   /** Host functions C can await. */
   host?: Record<string, HostFunction>;
-  /** Task polls per executor turn (default 1024). */
+  /** Task polls per executor turn (default 4096). */
   budgetPolls?: number;
   /** Time slice per turn in ms (default 8). */
   budgetMs?: number;

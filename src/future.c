@@ -1,5 +1,5 @@
 /* future.c: the generic parts of the future protocol: misuse reporting,
- * drop, rearm, the coroutine drop helper and the ready-made futures.
+ * rearm, the coroutine drop helper and the ready-made futures.
  * Invariant: a future's vt->drop runs at most once (state DROPPED guards
  * it) and never for a future whose copy was moved into a task. */
 #include <stdio.h>
@@ -69,14 +69,6 @@ cf_poll_t cf__future_misuse(cf_future_t *f, int err) {
   }
   misuse_hook(f, err, misuse_ud);
   return CF_READY;
-}
-
-void cf_future_drop(cf_future_t *f) {
-  if (!f || f->state == CF_FUTURE_DROPPED || f->state == CF_FUTURE_MOVED)
-    return;
-  f->state = CF_FUTURE_DROPPED;
-  if (f->vt && f->vt->drop)
-    f->vt->drop(f);
 }
 
 int cf_future_rearm(cf_future_t *f) {

@@ -128,7 +128,7 @@ static cf_poll_t next_poll(cf_future_t *f, cf_context_t *cx) {
     t->set_next = NULL;
     s->len--;
     cf__task_handle_attach(&n->handle, t);
-    f->rc = t->rc;
+    f->rc = cf__task_future(t)->rc;
     return CF_READY;
   }
   if (s->len == 0) {

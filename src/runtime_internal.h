@@ -4,8 +4,10 @@
  *
  * Task lifetime: a task is live from spawn until it is complete AND has no
  * handle AND is not linked in the run queue; then its future is dropped and
- * its block freed. Its slot's generation is bumped on free, which turns
- * every outstanding waker for it into a no-op.
+ * its block goes back to the slab. Wakers name the block and the task's id,
+ * and a block keeps being a task block (free or reused, with a new id)
+ * while any waker lives, which turns a waker that outlived its task into a
+ * no-op.
  *
  * Frees and aborts go through the runtime's reap list: dropping a task's
  * future may drop join handles and so free or abort other tasks, whose
@@ -15,9 +17,9 @@
  * requested while the list is being processed completes before the
  * outermost free/abort call returns.
  *
- * Freed task blocks may sit in the runtime's block cache (task.c) while the
- * executor runs; the cache is bounded (CF_TASK_CACHE_BYTES) and empty
- * whenever the runtime is idle or freed.
+ * Free task blocks stay in the runtime's slab (task.c) until the runtime
+ * is idle with no task and no waker left, or freed; then every chunk goes
+ * back to the allocator.
  *
  * Deferred free: every entry point that may run user code (a poll, a drop,
  * a waker) and then touches the runtime again is a frame (cf__rt_enter /
@@ -49,21 +51,21 @@ enum cf_task_flag {
                                list), not yet done */
   CF_T_YIELDED = 1u << 7,   /* cf_yield_now: defer to the next turn */
   CF_T_REAP = 1u << 8,      /* on the reap list (to abort or to free) */
-  CF_T_SOLO = 1u << 9       /* spawned by cf_spawn: never in a join set, so
+  CF_T_SOLO = 1u << 9,      /* spawned by cf_spawn: never in a join set, so
                                the union in cf_task holds join_waker */
+  CF_T_FREE = 1u << 10      /* a free slab block, not a task */
 };
 
-/* 96 bytes on 64-bit targets (80 on wasm32), so a task of a future of up
- * to 24 bytes is a 120-byte block: glibc serves that from its fast bins
- * (chunks up to 128 bytes), which cost far less than the sorted bins.
- * The block's size lives in its slot (slots are touched on free anyway). */
+/* 80 bytes on 64-bit targets (56 on wasm32): a task of a 24-byte future
+ * (cf_future_t itself) is a 104-byte slab block. The block's size class
+ * and "free" live in the flags' top bits, the outcome in the future's rc;
+ * wakers check the task id (see task.c), so no generation is stored. */
 struct cf_task {
   cf_runtime_t *rt;
-  cf_task_t *next;      /* run queue or deferred queue */
+  cf_task_t *next;      /* run queue, deferred queue or slab free list */
   cf_task_t *reap_next; /* reap list */
   const char *name;
   uint64_t id;
-  int64_t spawned_at;
   /* A task either has a join handle (cf_spawn, CF_T_SOLO) or belongs to a
    * join set, never both at once: a set task's links are all NULL once the
    * set lets it go (join_set.c), which reads as CF_WAKER_NONE, and its
@@ -78,29 +80,33 @@ struct cf_task {
     };
   };
   uint32_t polls, wakes;
-  uint32_t slot, gen;
-  int32_t rc;
-  uint16_t flags;
-  /* The future copy follows, aligned for any type. */
+  uint32_t at_lo; /* spawned_at: 48 bits, sign-extended (+-4000 years) */
+  int16_t at_hi;
+  uint16_t flags; /* enum cf_task_flag | class << CF_T_CLASS_SHIFT */
+  /* The future copy follows (see CF_TASK_HEADER). */
 };
 
-typedef struct cf_task_slot {
-  cf_task_t *task; /* NULL when free */
-  uint32_t gen;
-  union {
-    uint32_t next_free; /* while free */
-    uint32_t size;      /* while live: bytes of the task block */
-  };
-} cf_task_slot_t;
+/* Slab: task blocks come from chunks (runtime-owned arrays of same-size
+ * blocks) and go back to their class's free list, never to the allocator,
+ * until the runtime is idle with no task and no waker left (or freed):
+ * a waker may point at any block while it lives, so blocks stay blocks.
+ * Classes are 8-byte steps of the future's size up to CF_SLAB_MAX_FUTURE;
+ * a larger task gets a chunk of its own (class CF_SLAB_BIG). */
+#define CF_T_CLASS_SHIFT 11u
+#define CF_T_CLASS_MASK (31u << CF_T_CLASS_SHIFT)
+#define CF_SLAB_CLASSES 31u /* classes 0..30: futures of 8..248 bytes */
+#define CF_SLAB_BIG 31u
+#define CF_SLAB_MAX_FUTURE (CF_SLAB_CLASSES * 8u)
+
+typedef struct cf_task_chunk {
+  struct cf_task_chunk *next; /* the runtime's list of chunks */
+  uint32_t stride, count;     /* bytes per block, blocks */
+} cf_task_chunk_t;
 
 typedef struct cf_task_queue {
   cf_task_t *head, *tail;
   size_t len;
 } cf_task_queue_t;
-
-#define CF_TASK_CACHE_BLOCK 512u
-#define CF_TASK_CACHE_CLASSES (CF_TASK_CACHE_BLOCK / 8u)
-#define CF_TASK_CACHE_BYTES (32u * 1024u)
 
 struct cf_runtime {
   cf_driver_t *driver;
@@ -111,14 +117,23 @@ struct cf_runtime {
   cf_task_queue_t runq;     /* FIFO of runnable tasks */
   cf_task_queue_t deferred; /* yielded: run on the next turn */
 
-  cf_task_slot_t *slots;
-  uint32_t slot_cap, free_slot; /* free list head, UINT32_MAX if none */
+  cf_task_chunk_t *chunks;                /* every slab chunk */
+  cf_task_t *slab_free[CF_SLAB_CLASSES];  /* free blocks by class */
+  cf_task_t *big_free;                    /* free blocks of big chunks */
+  uint8_t slab_made[CF_SLAB_CLASSES];     /* chunks made per class: sizes
+                                             grow geometrically */
 
   cf_timers_t timers;     /* wheel + far heap (timer_wheel.h) */
   int64_t armed_deadline; /* what the driver's host timer is set for */
   int64_t turn_now;       /* clock at the last read in this turn */
 
   cf_task_t *current; /* task being polled */
+  /* What cf__task_run polls with: cx.waker = &poll_waker (a task waker),
+   * cx.rt = this runtime, cx.coop = &poll_coop, set by cf_runtime_new;
+   * the task fields are set per poll. */
+  cf_context_t poll_cx;
+  cf_waker_t poll_waker;
+  uint32_t poll_coop;
   uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
   uint8_t turn_clock;   /* turn_now was read in this turn or root poll */
@@ -131,21 +146,11 @@ struct cf_runtime {
   uint32_t frames;      /* runtime frames on the stack (see above) */
   cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
 
-  /* Freed task blocks by size (8-byte classes up to CF_TASK_CACHE_BLOCK),
-   * linked through their first word; at most CF_TASK_CACHE_BYTES in all.
-   * Filled only while the executor runs (a turn or block_on) and emptied
-   * whenever it goes idle (cf__runtime_update_alive) and on free, so an
-   * idle runtime holds no cached memory. */
-  void *task_cache[CF_TASK_CACHE_CLASSES];
-  size_t task_cache_bytes;
-
   size_t live_tasks, live_wakers, host_holds;
   uint64_t next_id, polls, wakes, turns, timer_arms;
   uint32_t select_seed;  /* first branch of the next fair select */
   struct cf__pool *pool; /* blocking pool (blocking.c), NULL until used */
 };
-
-#define CF_SLOT_NONE UINT32_MAX
 
 /* Bytes before the future in a task block. */
 #define CF_TASK_HEADER                                                         \
@@ -175,18 +180,50 @@ static inline int cf__rt_closing(const cf_runtime_t *rt) {
 
 /* task.c */
 void cf__task_schedule(cf_task_t *t);
-void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q, cf_task_t *t);
-cf_task_t *cf__task_dequeue(cf_task_queue_t *q);
-void cf__task_run(cf_runtime_t *rt, cf_task_t *t);
+/* Inline: the turn loop dequeues once per poll, from another file. */
+static inline void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q,
+                                    cf_task_t *t) {
+  (void)rt;
+  t->flags |= CF_T_QUEUED;
+  t->next = NULL;
+  if (q->tail)
+    q->tail->next = t;
+  else
+    q->head = t;
+  q->tail = t;
+  q->len++;
+}
+static inline cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
+  cf_task_t *t = q->head;
+  if (!t)
+    return NULL;
+  q->head = t->next;
+  if (!q->head)
+    q->tail = NULL;
+  q->len--;
+  t->next = NULL;
+  t->flags &= ~CF_T_QUEUED;
+  return t;
+}
+/* Poll t once. Returns 1 if it was woken during its poll and must run
+ * again: the caller queues it (the turn may instead poll it right away
+ * when nothing else is queued, which is the same order). */
+int cf__task_run(cf_runtime_t *rt, cf_task_t *t);
 void cf__task_release_if_unused(cf_task_t *t);
 void cf__task_abort_now(cf_task_t *t);
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err);
 void cf__task_detach(cf_task_t *t);
 void cf__task_handle_attach(cf_join_handle_t *h, cf_task_t *t);
-extern const cf_waker_vtable_t cf__task_waker_vt;
-cf_waker_t cf__task_waker(cf_task_t *t);
-void cf__task_cache_trim(cf_runtime_t *rt);
+/* Give every slab chunk back to the allocator if no task and no waker is
+ * left, or if `force` (the runtime's free); else do nothing. */
+void cf__task_slab_release(cf_runtime_t *rt, int force);
+/* Call fn for every live task (slab order; fn must not spawn). */
+void cf__task_each(cf_runtime_t *rt, void (*fn)(cf_task_t *t, void *ud),
+                   void *ud);
+static inline int64_t cf__task_spawned_at(const cf_task_t *t) {
+  return (int64_t)((uint64_t)(int64_t)t->at_hi << 32 | t->at_lo);
+}
 
 /* runtime.c */
 /* The clock rounded up to a whole ms (the driver's now_ceil, or now when

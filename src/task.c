@@ -1,19 +1,23 @@
-/* task.c: task blocks, their slots and wakers, the runtime's cache of freed
- * blocks, polling a task, abort, detach and the join handle future.
+/* task.c: task blocks and their slab, wakers, polling a task, abort,
+ * detach and the join handle future.
  *
- * A task block is one allocation: the cf_task_t header followed by the
- * spawned future's copy; its size is kept in its slot. Wakers carry
- * {runtime, slot | gen << 32}: waking checks the slot's generation, so a
+ * A task block is the cf_task_t header followed by the spawned future's
+ * copy. Blocks come from the runtime's slab: chunks of same-size blocks,
+ * one free list per size class (8-byte steps of the future's size, so a
+ * 24-byte future makes a 104-byte block on 64-bit targets, with no
+ * allocator header and no side table per task); a future larger than
+ * CF_SLAB_MAX_FUTURE gets a chunk of one block, reused by later big tasks
+ * of up to twice its size. Wakers are {task block, task id}: a block stays
+ * a task block (free, or reused under a new id) for as long as any waker
+ * may point at it, because chunks go back to the allocator only when the
+ * runtime is idle with no live task and no live waker (or is freed), so a
  * waker that outlives its task costs one comparison and does nothing.
- * Clone, wake and drop never allocate.
- * Block cache: blocks up to CF_TASK_CACHE_BLOCK bytes are sized to 8-byte
- * classes; a freed one is kept on its class's list (at most
- * CF_TASK_CACHE_BYTES in all) and reused only while the executor is running
- * (in a turn or block_on), and the lists are emptied whenever it goes idle
- * and when it is freed, so the cache never holds memory the host could
- * see as leaked. A spawn that fails gives its block to the allocator.
- * Costs: spawn O(1) plus one allocation (none on a cache hit); wake O(1);
- * abort O(1) plus the future's drop. */
+ * Spawn O(1), no allocation unless its class has no free block; clone,
+ * wake and drop never allocate; abort O(1) plus the future's drop.
+ * Alignment: blocks of a class are 8-byte multiples; a future whose size
+ * is not a multiple of 16 needs at most 8-byte alignment (sizeof is a
+ * multiple of _Alignof), and the others land on 16-byte boundaries
+ * (CF_TASK_HEADER and the chunk header are max_align_t multiples). */
 #include <string.h>
 
 #include "runtime_internal.h"
@@ -21,164 +25,153 @@
 #include "cfuture/alloc.h"
 #include "cfuture/error.h"
 
-/* ---- slots ---- */
+/* ---- slab ---- */
 
-static int slot_acquire(cf_runtime_t *rt, cf_task_t *t) {
+#define CHUNK_HDR                                                              \
+  ((sizeof(cf_task_chunk_t) + _Alignof(max_align_t) - 1) &                     \
+   ~(size_t)(_Alignof(max_align_t) - 1))
+/* Chunks of a class start at 4 blocks and double up to this size, so a
+ * runtime with a few tasks holds little and one with 1e6 pays one
+ * allocation per ~600 tasks. */
+#define CHUNK_MAX_BYTES (64u * 1024u)
+
+static cf_task_t *chunk_block(const cf_task_chunk_t *c, uint32_t i) {
+  return (cf_task_t *)((char *)c + CHUNK_HDR + (size_t)i * c->stride);
+}
+
+static uint32_t block_class(const cf_task_t *t) {
+  return (t->flags & CF_T_CLASS_MASK) >> CF_T_CLASS_SHIFT;
+}
+
+/* A chunk of `count` free blocks of `stride` bytes, pushed on *list. */
+static int chunk_new(cf_runtime_t *rt, uint32_t stride, uint32_t count,
+                     uint32_t cls, cf_task_t **list) {
+  cf_task_chunk_t *c = cf_malloc(CHUNK_HDR + (size_t)count * stride);
   uint32_t i;
-  if (rt->free_slot == CF_SLOT_NONE) {
-    uint32_t ncap = rt->slot_cap ? rt->slot_cap * 2 : 64, k;
-    cf_task_slot_t *n;
-    if (ncap <= rt->slot_cap)
-      return CF_ENOMEM;
-    n = cf_realloc(rt->slots, (size_t)rt->slot_cap * sizeof *n,
-                   (size_t)ncap * sizeof *n);
-    if (!n)
-      return CF_ENOMEM;
-    for (k = rt->slot_cap; k < ncap; k++) {
-      n[k].task = NULL;
-      n[k].gen = 0;
-      n[k].next_free = k + 1 < ncap ? k + 1 : CF_SLOT_NONE;
-    }
-    rt->free_slot = rt->slot_cap;
-    rt->slots = n;
-    rt->slot_cap = ncap;
+  if (!c)
+    return CF_ENOMEM;
+  c->stride = stride;
+  c->count = count;
+  c->next = rt->chunks;
+  rt->chunks = c;
+  for (i = count; i-- > 0;) {
+    cf_task_t *b = chunk_block(c, i);
+    b->rt = rt; /* read by stale wakers' clone and drop */
+    b->id = 0;
+    b->flags = (uint16_t)(CF_T_FREE | cls << CF_T_CLASS_SHIFT);
+    b->next = *list;
+    *list = b;
   }
-  i = rt->free_slot;
-  rt->free_slot = rt->slots[i].next_free;
-  rt->slots[i].task = t;
-  t->slot = i;
-  t->gen = rt->slots[i].gen;
   return 0;
 }
 
-/* Returns the block's size. */
-static size_t slot_release(cf_runtime_t *rt, cf_task_t *t) {
-  cf_task_slot_t *s = &rt->slots[t->slot];
-  size_t size = s->size;
-  s->task = NULL;
-  s->gen++;
-  s->next_free = rt->free_slot;
-  rt->free_slot = t->slot;
-  return size;
-}
-
-/* ---- block cache ---- */
-
-/* Size of the block for a future of `size` bytes: rounded to its class
- * when cacheable. 8 bytes, not 16, so that a 120-byte block stays 120 (a
- * glibc fast-bin chunk; 128 would not be). */
-static size_t block_size(size_t size) {
-  size_t n = CF_TASK_HEADER + size;
-  return n <= CF_TASK_CACHE_BLOCK ? (n + 7) & ~(size_t)7 : n;
-}
-
-/* Only spawns made while the executor runs (by tasks or the block_on root)
- * take cached blocks: a spawn from outside always allocates, so the host
- * sees every allocation it could make fail (tests/fuzz/fuzz_runtime.c). */
-static void *block_alloc(cf_runtime_t *rt, size_t n) {
-  if (n <= CF_TASK_CACHE_BLOCK && (rt->in_turn || rt->in_block_on)) {
-    void **head = &rt->task_cache[n / 8 - 1];
-    void *b = *head;
-    if (b) {
-      *head = *(void **)b;
-      rt->task_cache_bytes -= n;
+static cf_task_t *big_alloc(cf_runtime_t *rt, size_t size) {
+  size_t need = CF_TASK_HEADER + size;
+  cf_task_t **p, *b;
+  for (p = &rt->big_free; (b = *p) != NULL; p = &b->next) {
+    size_t have = ((cf_task_chunk_t *)((char *)b - CHUNK_HDR))->stride;
+    if (have >= need && have / 2 <= need) {
+      *p = b->next;
       return b;
     }
   }
-  return cf_malloc(n);
+  if (chunk_new(rt, (uint32_t)((need + 7) & ~(size_t)7), 1, CF_SLAB_BIG,
+                &rt->big_free) < 0)
+    return NULL;
+  b = rt->big_free;
+  rt->big_free = b->next;
+  return b;
 }
 
-static void block_free(cf_runtime_t *rt, void *b, size_t n) {
-  if (n <= CF_TASK_CACHE_BLOCK &&
-      rt->task_cache_bytes + n <= CF_TASK_CACHE_BYTES &&
-      (rt->in_turn || rt->in_block_on)) {
-    void **head = &rt->task_cache[n / 8 - 1];
-    *(void **)b = *head;
-    *head = b;
-    rt->task_cache_bytes += n;
+/* A free block for a future of `size` bytes (its flags: FREE | class). */
+static cf_task_t *block_alloc(cf_runtime_t *rt, size_t size) {
+  uint32_t cls;
+  cf_task_t *b;
+  if (size > CF_SLAB_MAX_FUTURE)
+    return big_alloc(rt, size);
+  cls = (uint32_t)((size + 7) / 8 - 1);
+  if ((b = rt->slab_free[cls]) == NULL) {
+    uint32_t stride = (uint32_t)((CF_TASK_HEADER + (cls + 1) * 8 + 7) & ~7u);
+    uint32_t made = rt->slab_made[cls];
+    uint32_t count = 4u << (made < 12 ? made : 12);
+    uint32_t max = (uint32_t)((CHUNK_MAX_BYTES - CHUNK_HDR) / stride);
+    if (chunk_new(rt, stride, count < max ? count : max, cls,
+                  &rt->slab_free[cls]) < 0)
+      return NULL;
+    if (made < 255)
+      rt->slab_made[cls]++;
+    b = rt->slab_free[cls];
+  }
+  rt->slab_free[cls] = b->next;
+  return b;
+}
+
+/* t's id stays: a stale waker compares it, then sees CF_T_FREE. */
+static void block_free(cf_runtime_t *rt, cf_task_t *t) {
+  uint32_t cls = block_class(t);
+  cf_task_t **list = cls == CF_SLAB_BIG ? &rt->big_free : &rt->slab_free[cls];
+  t->flags = (uint16_t)(CF_T_FREE | cls << CF_T_CLASS_SHIFT);
+  t->next = *list;
+  *list = t;
+}
+
+void cf__task_slab_release(cf_runtime_t *rt, int force) {
+  cf_task_chunk_t *c;
+  if (!force && (rt->live_tasks || rt->live_wakers))
     return;
+  while ((c = rt->chunks) != NULL) {
+    rt->chunks = c->next;
+    cf_free(c, CHUNK_HDR + (size_t)c->count * c->stride);
   }
-  cf_free(b, n);
+  memset(rt->slab_free, 0, sizeof rt->slab_free);
+  memset(rt->slab_made, 0, sizeof rt->slab_made);
+  rt->big_free = NULL;
 }
 
-void cf__task_cache_trim(cf_runtime_t *rt) {
-  size_t c;
-  for (c = 0; c < CF_TASK_CACHE_CLASSES && rt->task_cache_bytes; c++) {
-    void *b;
-    while ((b = rt->task_cache[c]) != NULL) {
-      rt->task_cache[c] = *(void **)b;
-      rt->task_cache_bytes -= (c + 1) * 8;
-      cf_free(b, (c + 1) * 8);
+void cf__task_each(cf_runtime_t *rt, void (*fn)(cf_task_t *t, void *ud),
+                   void *ud) {
+  const cf_task_chunk_t *c;
+  uint32_t i;
+  for (c = rt->chunks; c; c = c->next)
+    for (i = 0; i < c->count; i++) {
+      cf_task_t *t = chunk_block(c, i);
+      if (!(t->flags & CF_T_FREE))
+        fn(t, ud);
     }
-  }
 }
 
 /* ---- wakers ---- */
 
 static cf_task_t *waker_task(const cf_waker_t *w) {
-  cf_runtime_t *rt = w->data;
-  uint32_t idx = (uint32_t)w->tag, gen = (uint32_t)(w->tag >> 32);
-  cf_task_slot_t *s;
-  if (idx >= rt->slot_cap)
-    return NULL;
-  s = &rt->slots[idx];
-  return s->gen == gen ? s->task : NULL;
+  cf_task_t *t = w->data;
+  return t->id == w->tag && !(t->flags & CF_T_FREE) ? t : NULL;
 }
 
-static cf_waker_t task_waker_clone(const cf_waker_t *w) {
-  ((cf_runtime_t *)w->data)->live_wakers++;
+cf_waker_t cf__task_waker_clone(const cf_waker_t *w) {
+  ((cf_task_t *)w->data)->rt->live_wakers++;
   return *w;
 }
 
-static void task_waker_wake_by_ref(const cf_waker_t *w) {
+void cf__task_wake_by_ref(const cf_waker_t *w) {
   cf_task_t *t = waker_task(w);
   if (t)
     cf__task_schedule(t);
 }
 
-static void task_waker_drop(cf_waker_t *w) {
-  ((cf_runtime_t *)w->data)->live_wakers--;
+void cf__task_waker_drop(cf_waker_t *w) {
+  ((cf_task_t *)w->data)->rt->live_wakers--;
 }
 
-static void task_waker_wake(cf_waker_t *w) {
-  task_waker_wake_by_ref(w);
-  task_waker_drop(w);
+void cf__task_wake(cf_waker_t *w) {
+  cf__task_wake_by_ref(w);
+  cf__task_waker_drop(w);
 }
 
 const cf_waker_vtable_t cf__task_waker_vt = {
-    task_waker_clone, task_waker_wake, task_waker_wake_by_ref, task_waker_drop};
-
-cf_waker_t cf__task_waker(cf_task_t *t) {
-  return cf_waker_from_raw(&cf__task_waker_vt, t->rt,
-                           (uint64_t)t->slot | (uint64_t)t->gen << 32);
-}
+    cf__task_waker_clone, cf__task_wake, cf__task_wake_by_ref,
+    cf__task_waker_drop};
 
 /* ---- queues ---- */
-
-void cf__task_enqueue(cf_runtime_t *rt, cf_task_queue_t *q, cf_task_t *t) {
-  (void)rt;
-  t->flags |= CF_T_QUEUED;
-  t->next = NULL;
-  if (q->tail)
-    q->tail->next = t;
-  else
-    q->head = t;
-  q->tail = t;
-  q->len++;
-}
-
-cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
-  cf_task_t *t = q->head;
-  if (!t)
-    return NULL;
-  q->head = t->next;
-  if (!q->head)
-    q->tail = NULL;
-  q->len--;
-  t->next = NULL;
-  t->flags &= ~CF_T_QUEUED;
-  return t;
-}
 
 void cf__task_schedule(cf_task_t *t) {
   cf_runtime_t *rt = t->rt;
@@ -201,13 +194,11 @@ void cf__task_schedule(cf_task_t *t) {
 
 static void task_free(cf_task_t *t) {
   cf_runtime_t *rt = t->rt;
-  size_t size;
   cf_future_drop(cf__task_future(t));
   if (t->flags & CF_T_SOLO)
     cf_waker_drop(&t->join_waker);
-  size = slot_release(rt, t);
   rt->live_tasks--;
-  block_free(rt, t, size);
+  block_free(rt, t);
 }
 
 static void task_complete(cf_task_t *t, int rc, int canceled);
@@ -248,9 +239,10 @@ void cf__task_release_if_unused(cf_task_t *t) {
 
 /* Completion is published only after the future's resources are released
  * (aborts drop it first), so an observer never sees a finished task that
- * still holds a timer or host operation. */
+ * still holds a timer or host operation. The outcome lives in the future's
+ * rc (an aborted future is dropped but its memory stays). */
 static void task_complete(cf_task_t *t, int rc, int canceled) {
-  t->rc = rc;
+  cf__task_future(t)->rc = rc;
   t->flags |= CF_T_COMPLETE | (canceled ? CF_T_CANCELED : 0);
   t->flags &= ~(CF_T_NOTIFIED | CF_T_YIELDED | CF_T_ABORT_REQ);
   if (t->flags & CF_T_SOLO)
@@ -272,7 +264,8 @@ void cf__task_abort_now(cf_task_t *t) {
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err) {
   cf_task_t *t;
-  size_t n;
+  int64_t at;
+  uint16_t cls;
   if (rt && cf__rt_closing(rt)) {
     *err = CF_ESHUTDOWN; /* f stays the caller's */
     return NULL;
@@ -283,24 +276,24 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
     *err = CF_EINVAL;
     return NULL;
   }
-  n = block_size(size);
-  t = block_alloc(rt, n);
+  t = block_alloc(rt, size);
   if (!t) {
     *err = CF_ENOMEM;
     return NULL;
   }
+  cls = t->flags & CF_T_CLASS_MASK;
   /* Also sets join_waker to CF_WAKER_NONE and the set links to NULL. */
   memset(t, 0, sizeof *t);
-  if (slot_acquire(rt, t) < 0) {
-    cf_free(t, n);
-    *err = CF_ENOMEM;
-    return NULL;
-  }
-  rt->slots[t->slot].size = (uint32_t)n;
+  t->flags = cls;
   t->rt = rt;
   t->name = name;
   t->id = ++rt->next_id;
-  t->spawned_at = cf__runtime_now_cheap(rt);
+  at = cf__runtime_now_cheap(rt);
+  at = at > INT64_C(0x7fffffffffff) ? INT64_C(0x7fffffffffff)
+       : at < -INT64_C(0x800000000000) ? -INT64_C(0x800000000000)
+                                        : at;
+  t->at_lo = (uint32_t)at;
+  t->at_hi = (int16_t)(at >> 32);
   memcpy(cf__task_future(t), f, size);
   f->state = CF_FUTURE_MOVED;
   rt->live_tasks++;
@@ -311,24 +304,22 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
   return t;
 }
 
-void cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
+/* The context and waker live in the runtime (polls never nest), set up
+ * once: a poll only names its task and refills the coop budget. */
+int cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
   cf_future_t *f = cf__task_future(t);
-  cf_waker_t w = cf__task_waker(t);
-  uint32_t coop = rt->coop_budget;
-  cf_context_t cx;
-  cf_task_t *outer = rt->current;
   cf_poll_t r;
 
-  cx.waker = &w;
-  cx.rt = rt;
-  cx.task = t;
-  cx.coop = &coop;
+  rt->poll_waker.data = t;
+  rt->poll_waker.tag = t->id;
+  rt->poll_coop = rt->coop_budget;
+  rt->poll_cx.task = t;
   t->flags |= CF_T_RUNNING;
   rt->current = t;
   rt->in_poll++;
-  r = cf_future_poll(f, &cx);
+  r = cf_future_poll(f, &rt->poll_cx);
   rt->in_poll--;
-  rt->current = outer;
+  rt->current = NULL;
   t->flags &= ~CF_T_RUNNING;
   t->polls++;
   rt->polls++;
@@ -344,8 +335,9 @@ void cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
     t->flags &= ~CF_T_NOTIFIED;
     t->wakes++;
     rt->wakes++;
-    cf__task_enqueue(rt, &rt->runq, t);
+    return 1;
   }
+  return 0;
 }
 
 void cf__task_detach(cf_task_t *t) {
@@ -365,7 +357,7 @@ static cf_poll_t handle_poll(cf_future_t *f, cf_context_t *cx) {
     return CF_READY;
   }
   if (t->flags & CF_T_COMPLETE) {
-    f->rc = t->rc;
+    f->rc = cf__task_future(t)->rc;
     cf_waker_drop(&t->join_waker);
     return CF_READY;
   }

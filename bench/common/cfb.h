@@ -11,7 +11,8 @@
  *   W1  spawn+join N trivial tasks: spawn all, then await each handle in
  *       order and drop it; ns/task over the whole thing. bytes/task is the
  *       growth of the C heap (mallinfo: allocator overhead and the task
- *       slot table included) while the N tasks are spawned and not yet run.
+ *       slab's chunks included) while the N tasks are spawned and not yet
+ *       run.
  *   W2  one task wakes itself N times (wake_by_ref + return pending): ns per
  *       wake+poll, timed around awaiting its handle.
  *   T   timers: N sleeps inserted (first poll registers the timer), then

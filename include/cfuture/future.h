@@ -25,7 +25,8 @@
  *
  * Wakers are small values {vtable, data, tag}. Cloning, waking and dropping
  * a runtime task waker never allocates, and a waker that outlives its task
- * is a harmless no-op (the tag carries the task slot's generation).
+ * is a harmless no-op (the tag carries the task's id, checked against the
+ * task block, which stays a task block while any waker may point at it).
  */
 #ifndef CFUTURE_FUTURE_H
 #define CFUTURE_FUTURE_H
@@ -79,27 +80,48 @@ static inline cf_waker_t cf_waker_from_raw(const cf_waker_vtable_t *vt,
   return w;
 }
 
+/* The runtime's task waker is called directly rather than through its
+ * vtable: it is nearly every waker, and an indirect call costs on wasm. */
+extern const cf_waker_vtable_t cf__task_waker_vt;
+cf_waker_t cf__task_waker_clone(const cf_waker_t *w);
+void cf__task_waker_drop(cf_waker_t *w);
+void cf__task_wake(cf_waker_t *w);
+void cf__task_wake_by_ref(const cf_waker_t *w);
+
 static inline cf_waker_t cf_waker_clone(const cf_waker_t *w) {
-  return (w && w->vt) ? w->vt->clone(w) : CF_WAKER_NONE;
+  if (!w || !w->vt)
+    return CF_WAKER_NONE;
+  return w->vt == &cf__task_waker_vt ? cf__task_waker_clone(w)
+                                     : w->vt->clone(w);
 }
 /* Wakes and consumes *w; *w is CF_WAKER_NONE afterwards. */
 static inline void cf_waker_wake(cf_waker_t *w) {
   if (w && w->vt) {
     cf_waker_t tmp = *w;
     *w = CF_WAKER_NONE;
-    tmp.vt->wake(&tmp);
+    if (tmp.vt == &cf__task_waker_vt)
+      cf__task_wake(&tmp);
+    else
+      tmp.vt->wake(&tmp);
   }
 }
 static inline void cf_waker_wake_by_ref(const cf_waker_t *w) {
-  if (w && w->vt)
-    w->vt->wake_by_ref(w);
+  if (w && w->vt) {
+    if (w->vt == &cf__task_waker_vt)
+      cf__task_wake_by_ref(w);
+    else
+      w->vt->wake_by_ref(w);
+  }
 }
 /* Drops *w; *w is CF_WAKER_NONE afterwards. */
 static inline void cf_waker_drop(cf_waker_t *w) {
   if (w && w->vt) {
     cf_waker_t tmp = *w;
     *w = CF_WAKER_NONE;
-    tmp.vt->drop(&tmp);
+    if (tmp.vt == &cf__task_waker_vt)
+      cf__task_waker_drop(&tmp);
+    else
+      tmp.vt->drop(&tmp);
   }
 }
 /* True if both wake the same task (so a stored clone need not be replaced). */
@@ -142,8 +164,10 @@ static inline int cf_coop_proceed(cf_context_t *cx) {
 /* ---- futures ------------------------------------------------------------ */
 
 enum {
-  CF_VT_ASYNC = 1u << 0,    /* the future is a cf_async_t coroutine */
-  CF_VT_REARMABLE = 1u << 1 /* cf_future_rearm may reset it after READY */
+  CF_VT_ASYNC = 1u << 0,     /* the future is a cf_async_t coroutine */
+  CF_VT_REARMABLE = 1u << 1, /* cf_future_rearm may reset it after READY */
+  CF_VT_DONE_DROP_NOOP = 1u << 2 /* its drop after READY releases nothing,
+                                    so cf_future_drop skips the call */
 };
 
 typedef struct cf_future_vtable {
@@ -202,8 +226,18 @@ static inline cf_poll_t cf_future_poll(cf_future_t *f, cf_context_t *cx) {
   return r;
 }
 
-/* Release what `f` owns and cancel its pending work. Idempotent; NULL ok. */
-void cf_future_drop(cf_future_t *f);
+/* Release what `f` owns and cancel its pending work. Idempotent; NULL ok.
+ * Inline: every await in a loop drops the future it just finished. */
+static inline void cf_future_drop(cf_future_t *f) {
+  uint8_t was;
+  if (!f || f->state == CF_FUTURE_DROPPED || f->state == CF_FUTURE_MOVED)
+    return;
+  was = f->state;
+  f->state = CF_FUTURE_DROPPED;
+  if (f->vt && f->vt->drop &&
+      !(was == CF_FUTURE_DONE && (f->vt->flags & CF_VT_DONE_DROP_NOOP)))
+    f->vt->drop(f);
+}
 
 /* True once `f` returned CF_READY (and was not dropped since). */
 static inline int cf_future_is_done(const cf_future_t *f) {

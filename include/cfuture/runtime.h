@@ -12,8 +12,11 @@
  *     CF_RUN_MICROTASK.
  *   - Each poll of a task gets a cooperative budget (cf_coop_proceed).
  *
- * Tasks: cf_spawn copies an unpolled future into the task's own allocation
- * (the C form of "a future may move until it is first polled"). The task's
+ * Tasks: cf_spawn copies an unpolled future into the task's own block
+ * (the C form of "a future may move until it is first polled"). Blocks
+ * come from the runtime's slab (no allocation unless the slab must grow)
+ * and return to the allocator when the runtime is idle with no task and
+ * no waker left, or freed. The task's
  * join handle is itself a future: awaiting it yields the task's rc, and
  * cf_join_handle_output gives its output. Dropping a handle whose task is
  * still running aborts the task; cf_task_detach lets it run on unobserved.
@@ -33,7 +36,7 @@ extern "C" {
 
 typedef struct cf_runtime_options {
   const cf_driver_t *driver; /* NULL: the platform default (POSIX / JS) */
-  uint32_t budget_polls;     /* task polls per turn; 0: default 1024 */
+  uint32_t budget_polls;     /* task polls per turn; 0: default 4096 */
   int64_t budget_ms;         /* time slice per turn; 0: default 8 ms */
   uint32_t coop_budget;      /* cf_coop_proceed units per poll; 0: 128 */
 } cf_runtime_options_t;
@@ -122,7 +125,8 @@ typedef struct cf_join_handle {
  * misuse). `name` (may be NULL) must outlive the task. If `handle` is NULL
  * the task is detached. Errors: CF_ENOMEM or CF_ESHUTDOWN (the runtime is
  * being freed): f is untouched and still owned by the caller; CF_EINVAL
- * (f already polled or dropped, size too small). */
+ * (f already polled or dropped, size too small). The copy is aligned for
+ * any type whose size is `size` (sizeof is a multiple of _Alignof). */
 int cf_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size, const char *name,
              cf_join_handle_t *handle);
 #define CF_SPAWN(rt, fut_ptr, name, handle)                                    \

@@ -9,7 +9,7 @@
  * Cost: send/recv O(item_size) and allocation-free (unbounded growth
  * doubles the ring, amortised O(1)). */
 #include "ring.h"
-#include "waitq.h"
+#include "sem_internal.h"
 
 #include "cfuture/alloc.h"
 #include "cfuture/channel.h"
@@ -166,8 +166,15 @@ static cf_poll_t send_poll(cf_future_t *f, cf_context_t *cx) {
     return CF_READY;
   }
   if (c->capacity) {
-    if (cf_future_poll(&s->slot.base, cx) == CF_PENDING)
+    /* The slot's acquire is private to this send, polled only from here at
+     * its fixed place in the pinned send, and never after it is ready (the
+     * send then is too): the generic poll's misuse checks cannot fire, so
+     * its poll is called directly, without the vtable. */
+    s->slot.base.pinned_at = &s->slot.base;
+    s->slot.base.state = CF_FUTURE_POLLED;
+    if (cf__sem_acquire_poll(&s->slot.base, cx) == CF_PENDING)
       return CF_PENDING;
+    s->slot.base.state = CF_FUTURE_DONE;
     if (s->slot.base.rc < 0) {
       f->rc = s->slot.base.rc;
       return CF_READY;
@@ -192,17 +199,21 @@ static void send_drop(cf_future_t *f) {
   cf_future_drop(&s->slot.base); /* hands a granted slot on */
 }
 
+/* After READY the slot's permit went with the item (or back to the
+ * semaphore on an error): the drop has nothing left to release. */
 static const cf_future_vtable_t send_vt = {"mpsc_send", send_poll, send_drop,
-                                           0};
+                                           CF_VT_DONE_DROP_NOOP};
 
 void cf_mpsc_send_init(cf_mpsc_send_t *s, const cf_mpsc_sender_t *tx,
                        const void *item) {
   cf_future_init(&s->base, &send_vt);
   s->tx = tx;
   s->item = item;
-  memset(&s->slot, 0, sizeof s->slot);
-  if (tx->chan && tx->chan->capacity)
-    cf_semaphore_acquire_init(&s->slot, &tx->chan->slots, 1);
+  if (tx->chan && tx->chan->capacity) {
+    cf_semaphore_acquire_init(&s->slot, &tx->chan->slots, 1); /* all of it */
+  } else {
+    memset(&s->slot, 0, sizeof s->slot); /* dropping it is a no-op */
+  }
 }
 
 /* ---- recv future ---- */
@@ -232,7 +243,7 @@ static void recv_drop(cf_future_t *f) {
 }
 
 static const cf_future_vtable_t recv_vt = {"mpsc_recv", recv_poll, recv_drop,
-                                           0};
+                                           CF_VT_DONE_DROP_NOOP};
 
 void cf_mpsc_recv_init(cf_mpsc_recv_t *r, cf_mpsc_receiver_t *rx, void *out) {
   cf_future_init(&r->base, &recv_vt);

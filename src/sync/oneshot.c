@@ -3,7 +3,7 @@
  * States: EMPTY -> FULL (send) -> TAKEN (recv). The receiver's waker is
  * the only waiter (one receiver, one pending recv at a time).
  * Cost: everything O(item_size), no allocation after new. */
-#include <string.h>
+#include "copy.h"
 
 #include "cfuture/alloc.h"
 #include "cfuture/channel.h"
@@ -49,7 +49,7 @@ int cf_oneshot_send(cf_oneshot_sender_t *tx, const void *item) {
   if (!c)
     return CF_EINVAL;
   if (c->rx_alive) {
-    memcpy(c->value, item, c->item_size);
+    cf__item_copy(c->value, item, c->item_size);
     c->state = FULL;
   } else {
     rc = CF_ECLOSED;
@@ -77,7 +77,7 @@ int cf_oneshot_try_recv(cf_oneshot_receiver_t *rx, void *out) {
   if (!c)
     return CF_EINVAL;
   if (c->state == FULL) {
-    memcpy(out, c->value, c->item_size);
+    cf__item_copy(out, c->value, c->item_size);
     c->state = TAKEN;
     return 0;
   }
@@ -119,7 +119,7 @@ static void recv_drop(cf_future_t *f) {
 }
 
 static const cf_future_vtable_t recv_vt = {"oneshot_recv", recv_poll, recv_drop,
-                                           0};
+                                           CF_VT_DONE_DROP_NOOP};
 
 void cf_oneshot_recv_init(cf_oneshot_recv_t *r, cf_oneshot_receiver_t *rx,
                           void *out) {

@@ -107,7 +107,8 @@ void cf__sem_acquire_drop(cf_future_t *f) {
   cf_semaphore_acquire_t *a = (cf_semaphore_acquire_t *)f;
   cf_semaphore_t *s = a->sem;
   size_t back = 0;
-  if (a->node.state == CF_WN_QUEUED) {
+  int was_queued = a->node.state == CF_WN_QUEUED;
+  if (was_queued) {
     back = a->node.got;
     cf__wq_remove(&s->waiters, &a->node);
   } else if (a->node.state == CF_WN_ASSIGNED && a->node.rc == 0) {
@@ -116,13 +117,18 @@ void cf__sem_acquire_drop(cf_future_t *f) {
   a->node.got = 0;
   a->node.state = CF_WN_IDLE;
   cf_waker_drop(&a->node.waker);
-  /* Even with nothing to give back, the head may have left: feed the next. */
-  if (s)
+  /* Even with nothing to give back, the head may have left: feed the next.
+   * Otherwise nothing changed for the queue (free permits imply no
+   * waiters), which is the common drop of a delivered acquire. */
+  if (s && (back || was_queued))
     cf_semaphore_release(s, back);
 }
 
+/* READY means delivered (the permits are the caller's) or failed with
+ * nothing held: a drop after it releases nothing. */
 static const cf_future_vtable_t acquire_vt = {
-    "semaphore_acquire", cf__sem_acquire_poll, cf__sem_acquire_drop, 0};
+    "semaphore_acquire", cf__sem_acquire_poll, cf__sem_acquire_drop,
+    CF_VT_DONE_DROP_NOOP};
 
 void cf__sem_acquire_setup(cf_semaphore_acquire_t *a, cf_semaphore_t *s,
                            size_t n, const cf_future_vtable_t *vt) {

@@ -880,11 +880,12 @@ static void hundred_thousand_fibers_back_to_baseline(void) {
       CHECK_EQ(join_rc(&h[k]), 0);
       cf_future_drop(&h[k].base);
     }
-    if (i == 0) /* slot table and timer heap have grown: the baseline */
+    if (i == 0) /* task slab and timer heap have grown: the baseline */
       base = th_live_bytes();
   }
   run(&env);
-  CHECK_EQ(th_live_bytes(), base);
+  /* at most: an idle runtime with no task left also releases its slab */
+  CHECK(th_live_bytes() <= base);
   CHECK_EQ(live_fibers(), 0);
   th_env_close(&env);
 }

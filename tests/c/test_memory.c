@@ -1,6 +1,6 @@
 /* test_memory.c: memory behaviour with the counting allocator. Allocation
  * failure injected at every allocation the core makes (runtime_new, the
- * default driver, spawn's task block and slot table, timer heap growth,
+ * default driver, spawn's slab chunk, timer heap growth,
  * join/select with more than CF_COMBINE_INLINE children, a whole scenario
  * swept over every failure point): always CF_ENOMEM, never a crash or a
  * leak. Then a phased leak check: 3 phases x 1e4 rounds of
@@ -50,8 +50,8 @@ static void spawn_enomem_leaves_future_with_caller(void) {
   cf_join_handle_t h;
   int k;
   th_env_open(&env);
-  /* k = 0: the task block; k = 1: the slot table (first spawn grows it). */
-  for (k = 0; k < 2; k++) {
+  /* The first spawn allocates its class's first slab chunk; nothing else. */
+  for (k = 0; k < 1; k++) {
     size_t before = th_live_bytes();
     memset(&p, 0, sizeof p);
     th_probe_init(&f, &p);
@@ -80,26 +80,34 @@ static void spawn_enomem_leaves_future_with_caller(void) {
     cf_future_drop(&f.base);
     CHECK_EQ(p.drops, 1);
   }
-  /* The slot table grows at 64 tasks: fail exactly there. */
+  /* A class's first chunk holds 4 blocks, the next 8: the fifth spawn
+   * allocates, so fail exactly there; once the chunk exists, spawns that
+   * find a free block allocate nothing. */
   {
-    th_probe_t q[65];
+    th_probe_t q[7];
     cf_poll_fn_t g;
-    cf_join_handle_t hs[65];
+    cf_join_handle_t hs[6];
     int i;
     memset(q, 0, sizeof q);
-    for (i = 0; i < 64; i++) {
+    for (i = 0; i < 4; i++) {
       th_probe_init(&g, &q[i]);
       CHECK_EQ(CF_SPAWN(env.rt, &g, NULL, &hs[i]), 0);
     }
-    th_probe_init(&g, &q[64]);
-    th_fail_after(1); /* the block succeeds, the slot growth fails */
-    CHECK_EQ(CF_SPAWN(env.rt, &g, NULL, &hs[64]), CF_ENOMEM);
+    th_probe_init(&g, &q[6]);
+    th_fail_after(0);
+    CHECK_EQ(CF_SPAWN(env.rt, &g, NULL, &hs[4]), CF_ENOMEM);
     th_fail_after(-1);
     cf_future_drop(&g.base);
-    cf_future_drop(&hs[64].base);
-    for (i = 0; i < 64; i++)
+    cf_future_drop(&hs[4].base);
+    th_probe_init(&g, &q[4]);
+    CHECK_EQ(CF_SPAWN(env.rt, &g, NULL, &hs[4]), 0);
+    th_probe_init(&g, &q[5]);
+    th_fail_after(0); /* block 6 of the 8-block chunk: no allocation */
+    CHECK_EQ(CF_SPAWN(env.rt, &g, NULL, &hs[5]), 0);
+    th_fail_after(-1);
+    for (i = 0; i < 6; i++)
       cf_future_drop(&hs[i].base);
-    for (i = 0; i < 65; i++)
+    for (i = 0; i < 7; i++)
       CHECK_EQ(q[i].drops, 1);
     CHECK_EQ(cf_runtime_run_until_stalled(env.rt), 0);
   }

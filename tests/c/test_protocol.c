@@ -30,7 +30,7 @@ static void stale_waker_is_a_noop(void) {
   CHECK_EQ(st.live_tasks, 0);
   CHECK_EQ(st.live_wakers, 1);
 
-  /* A new task reuses the slot: the stale waker must not wake it. */
+  /* A new task reuses the block: the stale waker must not wake it. */
   th_probe_init(&g, &q);
   CHECK_EQ(CF_SPAWN(env.rt, &g, "reuser", &hq), 0);
   cf_runtime_run_until_stalled(env.rt);
@@ -366,10 +366,53 @@ static void error_codes_are_distinct(void) {
       CHECK(codes[i] != codes[j]);
 }
 
+/* CF_VT_DONE_DROP_NOOP: a drop after READY is skipped (counted here, so a
+ * skipped call shows), a drop before it still runs, and either way the
+ * future reads as dropped and a second drop does nothing. */
+typedef struct counted {
+  cf_future_t base;
+  int drops, ready;
+} counted_t;
+static cf_poll_t counted_poll(cf_future_t *f, cf_context_t *cx) {
+  (void)cx;
+  return ((counted_t *)f)->ready ? CF_READY : CF_PENDING;
+}
+static void counted_drop(cf_future_t *f) {
+  ((counted_t *)f)->drops++;
+}
+static const cf_future_vtable_t counted_noop_vt = {
+    "counted", counted_poll, counted_drop, CF_VT_DONE_DROP_NOOP};
+static const cf_future_vtable_t counted_vt = {"counted", counted_poll,
+                                              counted_drop, 0};
+
+static void done_drop_noop_flag(void) {
+  cf_context_t cx = {0};
+  cf_waker_t w = CF_WAKER_NONE;
+  counted_t a = {0}, b = {0}, c = {0};
+  cx.waker = &w;
+  cf_future_init(&a.base, &counted_noop_vt);
+  a.ready = 1;
+  CHECK_EQ(cf_future_poll(&a.base, &cx), CF_READY);
+  cf_future_drop(&a.base);
+  CHECK_EQ(a.drops, 0); /* skipped: done and flagged */
+  CHECK_EQ(a.base.state, CF_FUTURE_DROPPED);
+  cf_future_init(&b.base, &counted_noop_vt);
+  CHECK_EQ(cf_future_poll(&b.base, &cx), CF_PENDING);
+  cf_future_drop(&b.base);
+  cf_future_drop(&b.base);
+  CHECK_EQ(b.drops, 1); /* pending: the drop runs, once */
+  cf_future_init(&c.base, &counted_vt);
+  c.ready = 1;
+  CHECK_EQ(cf_future_poll(&c.base, &cx), CF_READY);
+  cf_future_drop(&c.base);
+  CHECK_EQ(c.drops, 1); /* not flagged: runs after READY too */
+}
+
 TH_MAIN(TH_CASE(stale_waker_is_a_noop), TH_CASE(stale_waker_after_abort),
         TH_CASE(poll_after_ready_is_detected),
         TH_CASE(poll_of_moved_future_is_detected),
         TH_CASE(zeroed_future_poll_is_einval), TH_CASE(drop_is_idempotent),
         TH_CASE(spawned_original_is_inert),
         TH_CASE(user_executor_drives_poll_fn),
-        TH_CASE(error_names_and_messages), TH_CASE(error_codes_are_distinct))
+        TH_CASE(error_names_and_messages), TH_CASE(error_codes_are_distinct),
+        TH_CASE(done_drop_noop_flag))

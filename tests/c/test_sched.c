@@ -301,7 +301,7 @@ static void yield_now_defers_to_next_turn(void) {
   CHECK_EQ(CF_SPAWN(env.rt, &g, "other", &ho), 0);
   /* Turn 1: yielder (defers), other, other again... until the budget;
    * the yielder does not come back in this turn. */
-  CHECK_EQ(cf_runtime_turn(env.rt), 1024); /* the default poll budget */
+  CHECK_EQ(cf_runtime_turn(env.rt), 4096); /* the default poll budget */
   CHECK(!cf_task_is_finished(&h));
   cf_virtual_driver_stats(env.drv, &vs);
   CHECK_EQ(vs.macrotasks, 1);

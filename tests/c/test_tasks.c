@@ -4,6 +4,8 @@
  * completion, repeated, from another task, by dropping the handle, detach,
  * resources released before the joiner sees CF_ECANCELED), and chains of
  * 1e5 tasks completing or waking each other without deep recursion. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "harness.h"
@@ -685,6 +687,114 @@ static void task_ids_names_and_inspector(void) {
   th_env_close(&env);
 }
 
+/* ---- the task slab ---- */
+
+/* A future of `PAD` extra bytes that records its alignment and size. */
+#define SLAB_FUT(name, member)                                                 \
+  typedef struct name {                                                        \
+    cf_future_t base;                                                          \
+    member;                                                                    \
+    size_t *misaligned;                                                        \
+  } name##_t;                                                                  \
+  static cf_poll_t name##_poll(cf_future_t *f, cf_context_t *cx) {             \
+    name##_t *x = (name##_t *)f;                                               \
+    (void)cx;                                                                  \
+    if ((uintptr_t)x % _Alignof(name##_t))                                     \
+      ++*x->misaligned;                                                        \
+    f->rc = (int)sizeof(name##_t);                                             \
+    return CF_READY;                                                           \
+  }                                                                            \
+  static const cf_future_vtable_t name##_vt = {#name, name##_poll, NULL, 0};
+
+SLAB_FUT(fut_ptr, void *p)
+SLAB_FUT(fut_maxal, max_align_t m)
+SLAB_FUT(fut_odd, char c[37])
+SLAB_FUT(fut_big, max_align_t m[40])
+
+/* Every class and a big block: each copy aligned for its type, each task
+ * joins with its own outcome, and many tasks alive at once (several
+ * chunks per class) all run. Afterwards the idle runtime has returned
+ * every chunk: live bytes are back to what they were before. */
+static void slab_classes_alignment_and_idle_release(void) {
+  th_env_t env;
+  enum { N = 300 };
+  cf_join_handle_t *h = calloc(4 * N, sizeof *h);
+  size_t misaligned = 0, before;
+  int i, k;
+  CHECK(h != NULL);
+  th_env_open(&env);
+  before = th_live_bytes();
+  for (i = 0; i < N; i++) {
+    fut_ptr_t a;
+    fut_maxal_t b;
+    fut_odd_t c;
+    fut_big_t d;
+    cf_future_init(&a.base, &fut_ptr_vt);
+    a.misaligned = &misaligned;
+    cf_future_init(&b.base, &fut_maxal_vt);
+    b.misaligned = &misaligned;
+    cf_future_init(&c.base, &fut_odd_vt);
+    c.misaligned = &misaligned;
+    cf_future_init(&d.base, &fut_big_vt);
+    d.misaligned = &misaligned;
+    CHECK_EQ(CF_SPAWN(env.rt, &a, NULL, &h[4 * i]), 0);
+    CHECK_EQ(CF_SPAWN(env.rt, &b, NULL, &h[4 * i + 1]), 0);
+    CHECK_EQ(CF_SPAWN(env.rt, &c, NULL, &h[4 * i + 2]), 0);
+    CHECK_EQ(CF_SPAWN(env.rt, &d, NULL, &h[4 * i + 3]), 0);
+  }
+  CHECK(th_live_bytes() > before);
+  cf_runtime_run_until_stalled(env.rt);
+  for (i = 0; i < N; i++)
+    for (k = 0; k < 4; k++) {
+      static const int sizes[4] = {sizeof(fut_ptr_t), sizeof(fut_maxal_t),
+                                   sizeof(fut_odd_t), sizeof(fut_big_t)};
+      CHECK_EQ(cf_block_on(env.rt, &h[4 * i + k].base), sizes[k]);
+      cf_future_drop(&h[4 * i + k].base);
+    }
+  CHECK_EQ(misaligned, 0);
+  cf_runtime_run_until_stalled(env.rt); /* idle, no task, no waker */
+  CHECK_EQ(th_live_bytes(), before);
+  free(h);
+  th_env_close(&env);
+}
+
+/* A waker kept past its task keeps the slab (it may point at any block)
+ * and stays a no-op, also while a big task comes and goes; once it is
+ * consumed, the idle runtime returns the slab. */
+static void slab_stale_waker_keeps_chunks_and_is_a_noop(void) {
+  th_env_t env;
+  th_probe_t p = {0};
+  cf_poll_fn_t f;
+  cf_join_handle_t h, h2;
+  cf_waker_t stale;
+  size_t misaligned = 0, before;
+  fut_big_t big;
+  th_env_open(&env);
+  before = th_live_bytes();
+  th_probe_init(&f, &p);
+  CHECK_EQ(CF_SPAWN(env.rt, &f, NULL, &h), 0);
+  cf_runtime_run_until_stalled(env.rt);
+  stale = cf_waker_clone(&p.waker);
+  p.ready = 1;
+  th_probe_wake(&p);
+  cf_runtime_run_until_stalled(env.rt);
+  cf_future_drop(&h.base);
+  cf_runtime_run_until_stalled(env.rt);
+  CHECK(th_live_bytes() > before); /* a waker is out: chunks stay */
+  cf_waker_wake_by_ref(&stale);    /* its task is gone: nothing happens */
+  CHECK_EQ(cf_runtime_run_until_stalled(env.rt), 0);
+  cf_future_init(&big.base, &fut_big_vt);
+  big.misaligned = &misaligned;
+  CHECK_EQ(CF_SPAWN(env.rt, &big, NULL, &h2), 0);
+  CHECK_EQ(cf_block_on(env.rt, &h2.base), (int)sizeof big);
+  cf_future_drop(&h2.base);
+  cf_waker_wake(&stale); /* consumes it */
+  CHECK_EQ(cf_runtime_run_until_stalled(env.rt), 0);
+  CHECK_EQ(th_live_bytes(), before);
+  CHECK_EQ(misaligned, 0);
+  th_env_close(&env);
+}
+
 TH_MAIN(TH_CASE(reentrancy_wake_self), TH_CASE(reentrancy_wake_other),
         TH_CASE(reentrancy_spawn), TH_CASE(reentrancy_abort_self),
         TH_CASE(reentrancy_abort_other), TH_CASE(reentrancy_drop_own_handle),
@@ -697,4 +807,6 @@ TH_MAIN(TH_CASE(reentrancy_wake_self), TH_CASE(reentrancy_wake_other),
         TH_CASE(detach_runs_to_completion),
         TH_CASE(abort_releases_resources_before_joiner_sees_it),
         TH_CASE(chain_of_join_handles), TH_CASE(chain_of_join_handles_aborted),
-        TH_CASE(chain_of_wakes), TH_CASE(task_ids_names_and_inspector))
+        TH_CASE(chain_of_wakes), TH_CASE(task_ids_names_and_inspector),
+        TH_CASE(slab_classes_alignment_and_idle_release),
+        TH_CASE(slab_stale_waker_keeps_chunks_and_is_a_noop))
