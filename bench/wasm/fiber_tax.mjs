@@ -36,7 +36,9 @@ const root = join(here, '..', '..');
 const out = join(here, 'build');
 const quick = process.argv.includes('--quick');
 const env = { ...process.env, NODE_PATH: process.env.NODE_PATH || '/usr/share/nodejs' };
-for (const f of ['cfbench.mjs', 'libcfuture-O3.a', 'asyncify.mjs'])
+// the plain module's library (build.mjs: -O3 with LTO), so the builds differ
+// only in the fiber flags
+for (const f of ['cfbench.mjs', 'libcfuture-O3-flto.a', 'asyncify.mjs'])
   if (!existsSync(join(out, f))) {
     console.error(`fiber_tax: build/${f} missing: run node bench/wasm/build.mjs first`);
     process.exit(3);
@@ -62,8 +64,8 @@ const builds = {
     flags: ['-sASYNCIFY=1', '-sASYNCIFY_STACK_SIZE=1024'] },
 };
 for (const b of Object.values(builds)) {
-  execFileSync('emcc', ['-std=c11', '-O3', '-Iinclude', '-Isrc', ...b.extra, join(here, 'cfb_wasm.c'), join(here, 'fiber_w9.c'),
-    join(out, 'libcfuture-O3.a'), ...moduleFlags, ...b.flags, '-o', b.mod],
+  execFileSync('emcc', ['-std=c11', '-O3', '-flto', '-Iinclude', '-Isrc', ...b.extra, join(here, 'cfb_wasm.c'), join(here, 'fiber_w9.c'),
+    join(out, 'libcfuture-O3-flto.a'), ...moduleFlags, ...b.flags, '-o', b.mod],
   { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 

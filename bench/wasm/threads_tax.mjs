@@ -3,7 +3,7 @@
 // target <= 1.1x): W1-W4 in the bench module built with the "threads"
 // flavour of scripts/emcc-flags.json (library and bench compiled with its
 // compile list, -pthread; linked with its link list) vs the default build
-// (bench/wasm/build.mjs), both -O3, same sources. bench/run.mjs runs it
+// (bench/wasm/build.mjs), both -O3 with LTO, same sources. bench/run.mjs runs it
 // with W10 (its "W10 w1 ... threaded build vs default" records).
 //
 //   node bench/wasm/threads_tax.mjs [--rounds=3] [--scale=0.2]
@@ -37,16 +37,16 @@ mkdirSync(join(out, 'obj'), { recursive: true });
 writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
 const list = (d) => readdirSync(d).filter((f) => f.endsWith('.c')).map((f) => join(d, f));
 const src = [...list(join(root, 'src')), ...list(join(root, 'src', 'sync')), ...list(join(root, 'src', 'wasm'))];
-const deps = [...src, ...list(join(here)), ...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f)), join(root, 'scripts', 'emcc-flags.json')];
+const deps = [...src, ...list(join(here)), join(here, 'threads_tax.mjs'), ...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f)), join(root, 'scripts', 'emcc-flags.json')];
 const mod = join(out, 'cfbench.mjs');
 if (!existsSync(mod) || statSync(mod).mtimeMs < Math.max(...deps.map((f) => statSync(f).mtimeMs))) {
   const emcc = (a) => execFileSync('emcc', a, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
   const objs = src.map((s) => {
     const o = join(out, 'obj', relative(root, s).replace(/[/]/g, '_') + '.o');
-    emcc(['-std=c11', '-O3', ...compile, '-Iinclude', '-Isrc', '-c', s, '-o', o]);
+    emcc(['-std=c11', '-O3', '-flto', ...compile, '-Iinclude', '-Isrc', '-c', s, '-o', o]);
     return o;
   });
-  emcc(['-std=c11', '-O3', ...compile, '-Iinclude', join(here, 'cfb_wasm.c'), ...objs,
+  emcc(['-std=c11', '-O3', '-flto', ...compile, '-Iinclude', join(here, 'cfb_wasm.c'), ...objs,
     ...linkFlags({ flavour: 'threads' }), '-sMAXIMUM_MEMORY=4GB', '-o', mod]);
   console.error(`threads_tax: built ${relative(root, mod)}`);
 }
