@@ -58,6 +58,15 @@
 #endif
 
 #define DEFAULT_KEEP_ALIVE_MS 2000
+/* The runtime's thread, out of work with jobs in flight, spins up to
+ * SPIN_WAIT_NS for a completion, and at most SPIN_TURN_NS in one turn
+ * (the host gets the thread back at least that often): a short job's
+ * result is then taken without a host wake-up (bench/README.md, W10). */
+#define SPIN_WAIT_NS 50000
+#define SPIN_TURN_NS 1000000
+/* A pool thread out of work spins up to SPIN_WAIT_NS for the next job
+ * before it sleeps (once per idle transition, one thread at a time): a job
+ * submitted in that window starts without a thread wake-up. */
 #define MAX_THREADS 256u
 
 static cf_poll_t handle_poll(cf_future_t *f, cf_context_t *cx);
@@ -111,10 +120,12 @@ struct cf__pool {
   cf_blocking_job_t *q_head, *q_tail;
   cf_blocking_job_t *in_head, *in_tail; /* finished, not yet drained */
   cf__remote_t *r_head, *r_tail;        /* posted remotes, not yet run */
+  atomic_uint submits; /* bumped by every submit: what a spinner watches */
   atomic_int inbox_flag; /* inbox non-empty, a remote posted or a thread
                             exited */
   slot_t *slots;                        /* MAX_THREADS */
   uint32_t max_threads, threads, idle, queued, running, exited;
+  uint32_t spinning; /* pool threads spinning for a job (at most 1) */
   int64_t keep_alive_ms;
   int shutdown;
   int orphaned; /* wasm: freed runtime left live threads; the last frees p */
@@ -181,11 +192,30 @@ static void pool_free_orphan(struct cf__pool *p) {
 #endif
 }
 
+static int64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Without mu: wait up to SPIN_WAIT_NS for a submit after `seen`. */
+static void spin_for_submit(struct cf__pool *p, unsigned seen) {
+  int64_t end = mono_ns() + SPIN_WAIT_NS;
+  for (;;) {
+    for (int i = 0; i < 64; i++)
+      if (atomic_load_explicit(&p->submits, memory_order_relaxed) != seen)
+        return;
+    if (mono_ns() >= end)
+      return;
+  }
+}
+
 /* A pool thread. Allocates nothing (the allocator hook need not be
  * thread-safe): its slot is its argument. */
 static void *worker_main(void *varg) {
   slot_t *me = varg;
   struct cf__pool *p = me->pool;
+  int spun = 0;
   pthread_mutex_lock(&p->mu);
   for (;;) {
     cf_blocking_job_t *j;
@@ -193,6 +223,17 @@ static void *worker_main(void *varg) {
     while (!p->q_head && !p->shutdown && !timed_out &&
            p->threads <= p->max_threads) {
       struct timespec ts;
+      if (!spun && !p->spinning && p->keep_alive_ms > 0) {
+        unsigned seen =
+            atomic_load_explicit(&p->submits, memory_order_relaxed);
+        spun = 1;
+        p->spinning++;
+        pthread_mutex_unlock(&p->mu);
+        spin_for_submit(p, seen);
+        pthread_mutex_lock(&p->mu);
+        p->spinning--;
+        continue;
+      }
       if (p->keep_alive_ms < 0) {
         timed_out = 1;
         break;
@@ -205,6 +246,7 @@ static void *worker_main(void *varg) {
     }
     if (!p->q_head || p->threads > p->max_threads)
       break; /* shutdown, idle for keep_alive_ms, or the pool shrank */
+    spun = 0;
     j = p->q_head;
     p->q_head = j->next;
     if (!p->q_head)
@@ -310,6 +352,7 @@ static int pool_get(cf_runtime_t *rt, struct cf__pool **out) {
     return CF_ENOMEM;
   }
   atomic_init(&p->inbox_flag, 0);
+  atomic_init(&p->submits, 0u);
   p->driver = rt->driver;
   p->max_threads = default_threads();
   p->keep_alive_ms = DEFAULT_KEEP_ALIVE_MS;
@@ -431,6 +474,24 @@ void cf__pool_post(struct cf__pool *p, cf__remote_t *r) {
 }
 
 /* The runtime's thread takes what the workers finished. */
+int cf__blocking_spin(cf_runtime_t *rt, int64_t *until) {
+  struct cf__pool *p = rt->pool;
+  int64_t now, end;
+  if (!p->in_flight)
+    return 0;
+  now = mono_ns();
+  if (!*until)
+    *until = now + SPIN_TURN_NS;
+  end = now + SPIN_WAIT_NS < *until ? now + SPIN_WAIT_NS : *until;
+  for (;;) {
+    for (int i = 0; i < 64; i++)
+      if (atomic_load_explicit(&p->inbox_flag, memory_order_acquire))
+        return 1;
+    if (mono_ns() >= end)
+      return 0;
+  }
+}
+
 void cf__blocking_drain(cf_runtime_t *rt) {
   struct cf__pool *p = rt->pool;
   cf_blocking_job_t *j, *next;
@@ -496,7 +557,8 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
   j->delivered = 0;
 
   pthread_mutex_lock(&p->mu);
-  if (p->queued + 1 > p->idle && p->threads < p->max_threads) {
+  if (p->queued + 1 > p->idle + p->spinning &&
+      p->threads < p->max_threads) {
     err = start_thread(p);
     if (err < 0 && p->threads == 0) {
       pthread_mutex_unlock(&p->mu);
@@ -511,7 +573,9 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
     p->q_head = j;
   p->q_tail = j;
   p->queued++;
-  wake = p->idle != 0;
+  atomic_fetch_add_explicit(&p->submits, 1, memory_order_relaxed);
+  /* a spinning thread takes the first queued job without a wake-up */
+  wake = p->idle != 0 && p->queued > p->spinning;
   pthread_mutex_unlock(&p->mu);
   /* After the unlock: a thread woken under the lock would wake up only to
    * wait for it again (two wake-ups instead of one). */
@@ -811,6 +875,12 @@ void cf_blocking_stats(cf_runtime_t *rt, cf_blocking_stats_t *out) {
 
 void cf__blocking_drain(cf_runtime_t *rt) {
   (void)rt;
+}
+
+int cf__blocking_spin(cf_runtime_t *rt, int64_t *until) {
+  (void)rt;
+  (void)until;
+  return 0;
 }
 
 void cf__blocking_shutdown(cf_runtime_t *rt) {

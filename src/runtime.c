@@ -238,7 +238,7 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
  * are pending, otherwise at the first check, which comes after the first
  * poll and only if more work is queued; its slice then does not count
  * that first poll. */
-static int turn(cf_runtime_t *rt, int lazy_clock) {
+static int turn_once(cf_runtime_t *rt, int lazy_clock) {
   int64_t start = 0, elapsed;
   uint32_t polls = 0, next_check = 1;
   int started = 0, timers_due = 0;
@@ -326,6 +326,23 @@ static int turn(cf_runtime_t *rt, int lazy_clock) {
       !has_work(rt))
     cf__runtime_sync_timer(rt);
   return (int)polls;
+}
+
+/* A turn that leaves nothing to run while blocking jobs are in flight,
+ * and nothing else outstanding in the host (the pool's hold is the only
+ * one: no host await, fetch or call that would wake it sooner), waits a
+ * little for the jobs' completions before giving the thread back
+ * (cf__blocking_spin: bounded per wait and per turn), so a short job's
+ * result is taken without a host wake-up. */
+static int turn(cf_runtime_t *rt, int lazy_clock) {
+  int n = turn_once(rt, lazy_clock);
+  int64_t until = 0;
+  while (rt->pool && rt->host_holds == 1 && !rt->free_pending &&
+         !rt->runq.len && !rt->deferred.len && cf__blocking_spin(rt, &until)) {
+    cf__blocking_drain(rt);
+    n += turn_once(rt, lazy_clock);
+  }
+  return n;
 }
 
 int cf__runtime_host_enter(cf_runtime_t *rt) {

@@ -272,6 +272,10 @@ int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max);
  * call; block_on after a park; run_until_stalled) and by the handle's own
  * poll, never inside the internal turn loop: no cost on the hot path. */
 void cf__blocking_drain(cf_runtime_t *rt);
+/* Spins (without the lock) until a blocking job's completion is in the
+ * inbox (returns 1) or a short wait ends (0); *until (0 at first) bounds
+ * the total of the calls of one turn. 0 at once with no job in flight. */
+int cf__blocking_spin(cf_runtime_t *rt, int64_t *until);
 void cf__blocking_shutdown(cf_runtime_t *rt);
 /* wasm threaded build (src/wasm/threads.c): the pool's last thread was
  * joined; the platform may release idle Web Workers so the host can exit. */
