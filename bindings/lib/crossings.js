@@ -149,9 +149,9 @@ var LibraryCFutureCrossings = {
 
   // promises (src/wasm/promise.c): completes through CFX.promiseDone.
   cfjs_promise_await__deps: ['$CF', '$CFPromise'],
-  cfjs_promise_await: function(p, driverId, source, fn, fnLen, json, as) {
+  cfjs_promise_await: function(p, driverId, source, fn, fnLen, json, as, same) {
     try {
-      return CFPromise.start(p, driverId, source >>> 0, fn, fnLen >>> 0, json, as);
+      return CFPromise.start(p, driverId, source >>> 0, fn, fnLen >>> 0, json, as, same);
     } catch (e) {
       CF.report(e);
       return 0; // refused (the table is full): C completes it with an error

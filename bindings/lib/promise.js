@@ -19,6 +19,7 @@ var LibraryCFuturePromise = {
   $CFPromise: {
     pool: null, // free records, linked through .nextFree
     lastName: null,
+    sent: null, // the resolution of the last call C sent (see start)
     HostCall: null,
 
     // What a host function gets as its last argument: the signal is made
@@ -176,7 +177,11 @@ var LibraryCFuturePromise = {
     },
     // Start one await. Returns its handle; the outcome always arrives
     // later, from a promise reaction or a microtask.
-    start: function(p, driverId, source, fnPtr, fnLen, jsonPtr, as) {
+    start: function(p, driverId, source, fnPtr, fnLen, jsonPtr, as, same) {
+      // C's "same as the last call sent" refers to the last resolution made
+      // for a call sent to JS: forget it first thing for any other call, so
+      // a throw below can never leave it naming a different function.
+      if (!source && !same) CFPromise.sent = null;
       var rec = CFPromise.rec();
       var value, ok = true;
       rec.p = p;
@@ -194,7 +199,10 @@ var LibraryCFuturePromise = {
             rec.rc = CF.E.EINVAL;
           }
         } else {
-          var hf = CFPromise.resolve(driverId, fnPtr, fnLen), fn = hf.fn;
+          var hf = CFPromise.sent;
+          if (!same || hf === null || hf.gen !== CFPromise.hostGen || hf.driverId !== driverId)
+            hf = CFPromise.sent = CFPromise.resolve(driverId, fnPtr, fnLen);
+          var fn = hf.fn;
           if (typeof fn !== 'function') {
             ok = false;
             value = new Error('no host function named "' + hf.name + '" on this runtime');

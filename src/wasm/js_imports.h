@@ -38,9 +38,12 @@ uint32_t cfjs_fetch_read(void *read, uint32_t stream, double remaining);
 
 /* promises: `driver` names the runtime whose host functions apply (0: no
  * JS driver, e.g. a user executor) */
+/* `same`: fn names the same function, on the same driver, as the last
+ * call that reached JS (promise.c keeps it), so JS need not read the name
+ * from wasm memory. */
 uint32_t cfjs_promise_await(void *promise, int driver, uint32_t source,
                             const char *fn, size_t fn_len, const char *json,
-                            int as);
+                            int as, int same);
 void cfjs_value_release(uint32_t handle);
 
 /* exported async functions: settle the JS side of call `call_id`. For

@@ -28,18 +28,46 @@ static void call_free(cf_promise_t *p) {
   p->call_size = 0;
 }
 
+/* The name of the last host call sent to JS from this module, and for
+ * which driver. JS keeps its resolution of that call (CFPromise.sent); a
+ * call that repeats it says so, and JS skips reading the name back from
+ * wasm memory, which in a shared-memory (threaded) build is a checked
+ * heap-view access per byte loop. Names longer than the copy never match. */
+static struct {
+  char name[32];
+  size_t len;
+  int driver;
+} last_sent = {{0}, 0, -1};
+
+static int same_as_last(const char *name, size_t n, int driver) {
+  if (n == last_sent.len && driver == last_sent.driver &&
+      memcmp(name, last_sent.name, n) == 0)
+    return 1;
+  if (n <= sizeof last_sent.name) {
+    memcpy(last_sent.name, name, n);
+    last_sent.len = n;
+    last_sent.driver = driver;
+  } else {
+    last_sent.driver = -1;
+  }
+  return 0;
+}
+
 static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
   cf_promise_t *p = (cf_promise_t *)base;
   if (p->op.state == CF_HOSTOP_IDLE) {
     uint32_t h;
+    int driver, same;
     const char *call = call_text(p);
     size_t n = p->name_len;
     if (!p->source && !call) {
       base->rc = p->call_size ? CF_ENOMEM : CF_EINVAL;
       return CF_READY;
     }
-    h = cfjs_promise_await(p, cf__js_driver_id(cx->rt), p->source, call, n,
-                           p->json ? call + n + 1 : NULL, (int)p->as);
+    driver = cf__js_driver_id(cx->rt);
+    same = !p->source && same_as_last(call, n, driver);
+    h = cfjs_promise_await(p, driver, p->source, call, n,
+                           p->json ? call + n + 1 : NULL, (int)p->as, same);
     p->source = 0;
     cf_hostop_begin(&p->op, cx, h, CF_EINVAL);
     if (p->op.state == CF_HOSTOP_PENDING) /* begin registered the waker */

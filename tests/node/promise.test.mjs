@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTestRuntime, until, sleep } from './helpers.mjs';
+import { createRuntime } from '../../bindings/runtime.mjs';
 
 let rt;
 const seen = { aborted: 0 };
@@ -167,5 +168,33 @@ test('host function names of every length around the inline buffer', async () =>
     assert.equal((await rt.call('call_host', fn, null, 1)).number, n, fn);
     assert.equal((await rt.call('call_host', 'none', null, 1)).number, 5);
     assert.equal((await rt.call('call_host', fn, '[]', 1)).number, n, fn + ' with JSON arguments');
+  }
+});
+
+// promise.c tells JS when a call names the same function as the last one
+// sent, and JS then reuses its resolution without reading the name: it
+// must never call another function than the one named.
+test('repeated host calls: same-length names, re-registered functions, two runtimes', async () => {
+  rt.host('va', () => 1).host('vb', () => 2);
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await rt.call('call_host', 'va', null, 1)).number, 1);
+    assert.equal((await rt.call('call_host', 'va', null, 1)).number, 1);
+    assert.equal((await rt.call('call_host', 'vb', null, 1)).number, 2);
+  }
+  rt.host('va', () => 10); // same name, new function: the next call sees it
+  assert.equal((await rt.call('call_host', 'va', null, 1)).number, 10);
+  assert.equal((await rt.call('call_host', 'va', null, 1)).number, 10);
+  // a missing name between two repeated ones
+  const r = await rt.call('call_host', 'vx', null, 1);
+  assert.equal(r.code, 'CF_EINVAL', 'vx is not registered');
+  assert.equal((await rt.call('call_host', 'va', null, 1)).number, 10);
+  // another runtime on the same module: its own function under the same name
+  const other = createRuntime(rt.module, { host: { va: () => 20 } });
+  try {
+    assert.equal((await other.call('call_host', 'va', null, 1)).number, 20);
+    assert.equal((await rt.call('call_host', 'va', null, 1)).number, 10);
+    assert.equal((await other.call('call_host', 'va', null, 1)).number, 20);
+  } finally {
+    other.dispose();
   }
 });
