@@ -120,10 +120,10 @@ struct cf__pool {
   cf_blocking_job_t *q_head, *q_tail;
   cf_blocking_job_t *in_head, *in_tail; /* finished, not yet drained */
   cf__remote_t *r_head, *r_tail;        /* posted remotes, not yet run */
-  atomic_uint submits; /* bumped by every submit: what a spinner watches */
+  atomic_int submits;    /* bumped by every submit: what a spinner watches */
   atomic_int inbox_flag; /* inbox non-empty, a remote posted or a thread
                             exited */
-  slot_t *slots;                        /* MAX_THREADS */
+  slot_t *slots;         /* MAX_THREADS */
   uint32_t max_threads, threads, idle, queued, running, exited;
   uint32_t spinning; /* pool threads spinning for a job (at most 1) */
   int64_t keep_alive_ms;
@@ -198,15 +198,15 @@ static int64_t mono_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Without mu: wait up to SPIN_WAIT_NS for a submit after `seen`. */
-static void spin_for_submit(struct cf__pool *p, unsigned seen) {
-  int64_t end = mono_ns() + SPIN_WAIT_NS;
+/* Without mu: spin until *word differs from `value` (1) or `end` on
+ * mono_ns() passes (0). The clock is read every 64 loads. */
+static int spin_until_changed(atomic_int *word, int value, int64_t end) {
   for (;;) {
     for (int i = 0; i < 64; i++)
-      if (atomic_load_explicit(&p->submits, memory_order_relaxed) != seen)
-        return;
+      if (atomic_load_explicit(word, memory_order_acquire) != value)
+        return 1;
     if (mono_ns() >= end)
-      return;
+      return 0;
   }
 }
 
@@ -224,12 +224,11 @@ static void *worker_main(void *varg) {
            p->threads <= p->max_threads) {
       struct timespec ts;
       if (!spun && !p->spinning && p->keep_alive_ms > 0) {
-        unsigned seen =
-            atomic_load_explicit(&p->submits, memory_order_relaxed);
+        int seen = atomic_load_explicit(&p->submits, memory_order_relaxed);
         spun = 1;
         p->spinning++;
         pthread_mutex_unlock(&p->mu);
-        spin_for_submit(p, seen);
+        spin_until_changed(&p->submits, seen, mono_ns() + SPIN_WAIT_NS);
         pthread_mutex_lock(&p->mu);
         p->spinning--;
         continue;
@@ -352,7 +351,7 @@ static int pool_get(cf_runtime_t *rt, struct cf__pool **out) {
     return CF_ENOMEM;
   }
   atomic_init(&p->inbox_flag, 0);
-  atomic_init(&p->submits, 0u);
+  atomic_init(&p->submits, 0);
   p->driver = rt->driver;
   p->max_threads = default_threads();
   p->keep_alive_ms = DEFAULT_KEEP_ALIVE_MS;
@@ -483,13 +482,7 @@ int cf__blocking_spin(cf_runtime_t *rt, int64_t *until) {
   if (!*until)
     *until = now + SPIN_TURN_NS;
   end = now + SPIN_WAIT_NS < *until ? now + SPIN_WAIT_NS : *until;
-  for (;;) {
-    for (int i = 0; i < 64; i++)
-      if (atomic_load_explicit(&p->inbox_flag, memory_order_acquire))
-        return 1;
-    if (mono_ns() >= end)
-      return 0;
-  }
+  return spin_until_changed(&p->inbox_flag, 0, end);
 }
 
 void cf__blocking_drain(cf_runtime_t *rt) {
@@ -557,8 +550,7 @@ int cf_spawn_blocking(cf_runtime_t *rt, cf_blocking_fn fn, void *arg,
   j->delivered = 0;
 
   pthread_mutex_lock(&p->mu);
-  if (p->queued + 1 > p->idle + p->spinning &&
-      p->threads < p->max_threads) {
+  if (p->queued + 1 > p->idle + p->spinning && p->threads < p->max_threads) {
     err = start_thread(p);
     if (err < 0 && p->threads == 0) {
       pthread_mutex_unlock(&p->mu);

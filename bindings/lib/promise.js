@@ -18,7 +18,6 @@ var LibraryCFuturePromise = {
   $CFPromise__deps: ['$CF', '$CFDriver'],
   $CFPromise: {
     pool: null, // free records, linked through .nextFree
-    lastName: null,
     sent: null, // the resolution of the last call C sent (see start)
     HostCall: null,
 
@@ -117,28 +116,18 @@ var LibraryCFuturePromise = {
       }
       CFX.promiseDone(p, 0, out.number || 0, d ? d[0] : 0, out.bytes ? out.bytes.length : 0, d ? d[1] : 0, 0, 0);
     },
-    // The host function named at ptr for runtime driverId. The last
-    // resolution is kept with the name's bytes: a loop awaiting the same
-    // function neither decodes the name nor looks it up again. hostGen
-    // changes whenever any runtime's functions change, which invalidates it.
+    // The host function named at ptr for runtime driverId. A call that
+    // repeats the last one does not come here: promise.c says so and start
+    // reuses `sent`. hostGen changes whenever any runtime's functions
+    // change, which invalidates `sent`.
     hostGen: 0,
     resolve: function(driverId, ptr, len) {
-      var c = CFPromise.lastName, i;
       ptr = ptr >>> 0;
-      // Out-of-range bytes read as undefined: no match, and the range
-      // check below refuses them.
-      if (c !== null && c.gen === CFPromise.hostGen && c.driverId === driverId && c.bytes.length === len) {
-        var heap = HEAPU8, b = c.bytes;
-        for (i = 0; i < len && heap[ptr + i] === b[i]; i++);
-        if (i === len) return c;
-      }
       CF.checkRange(ptr, len);
-      var bytes = HEAPU8.slice(ptr, ptr + len), name = CF.fromUtf8(bytes);
+      var name = CF.fromUtf8(HEAPU8.slice(ptr, ptr + len));
       var fn = CFPromise.lookup(driverId, name);
-      c = { bytes: bytes, name: name, driverId: driverId, gen: CFPromise.hostGen,
-            fn: fn, wantsCall: CFPromise.wantsCall(fn) };
-      CFPromise.lastName = c;
-      return c;
+      return { name: name, driverId: driverId, gen: CFPromise.hostGen,
+               fn: fn, wantsCall: CFPromise.wantsCall(fn) };
     },
     changed: function() { CFPromise.hostGen++; },
     // Whether fn can see the HostCall passed after its arguments. One with

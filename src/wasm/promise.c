@@ -32,9 +32,10 @@ static void call_free(cf_promise_t *p) {
  * which driver. JS keeps its resolution of that call (CFPromise.sent); a
  * call that repeats it says so, and JS skips reading the name back from
  * wasm memory, which in a shared-memory (threaded) build is a checked
- * heap-view access per byte loop. Names longer than the copy never match. */
+ * heap-view access, and neither decodes nor looks the name up. Names
+ * longer than the copy never match. */
 static struct {
-  char name[32];
+  char name[64];
   size_t len;
   int driver;
 } last_sent = {{0}, 0, -1};
@@ -124,7 +125,7 @@ void cf_js_call_init(cf_promise_t *p, const char *fn, const char *json_args,
   char *dst;
   init_common(p, as);
   if (!fn)
-    return; /* first poll: CF_EINVAL */
+    return;         /* first poll: CF_EINVAL */
   if (!json_args) { /* the usual short name: one pass, no library calls */
     for (n = 0; n < sizeof p->call_buf - 2 && fn[n]; n++)
       p->call_buf[n] = fn[n];
