@@ -19,6 +19,7 @@
  * slice it is read after every poll, so a turn ends at the first poll that
  * reaches the slice. */
 #include "runtime_internal.h"
+#include "spare.h"
 
 #include "cfuture/alloc.h"
 #include "cfuture/error.h"
@@ -118,6 +119,7 @@ static void destroy(cf_runtime_t *rt) {
   if (rt->owned_driver)
     cf__platform_default_driver_free(rt->owned_driver);
   cf__task_slab_release(rt, 1);
+  cf__spare_release(rt);
   cf_free(rt, sizeof *rt);
 }
 
@@ -160,6 +162,8 @@ void cf__runtime_update_alive(cf_runtime_t *rt) {
   if (!alive && !rt->in_block_on && !rt->in_turn && !rt->freeing) {
     if (rt->chunks)
       cf__task_slab_release(rt, 0); /* if no task and no waker is left */
+    if (rt->spare)
+      cf__spare_release(rt);
     if (rt->timers.slots || rt->timers.far) { /* the wheel and far heap too */
       cf__timers_free(&rt->timers);
       cf__timers_init(&rt->timers);

@@ -150,6 +150,9 @@ struct cf_runtime {
   uint64_t next_id, polls, wakes, turns, timer_arms;
   uint32_t select_seed;  /* first branch of the next fair select */
   struct cf__pool *pool; /* blocking pool (blocking.c), NULL until used */
+  void *spare;           /* spare blocks (spare.h), linked through their
+                            first word */
+  uint32_t spares;
 };
 
 /* Bytes before the future in a task block. */
@@ -209,6 +212,9 @@ static inline cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
  * again: the caller queues it (the turn may instead poll it right away
  * when nothing else is queued, which is the same order). */
 int cf__task_run(cf_runtime_t *rt, cf_task_t *t);
+/* The runtime whose task this thread is polling (cf__task_run), else NULL
+ * (what an allocation without a runtime argument may borrow: spare.h). */
+extern _Thread_local cf_runtime_t *cf__polling;
 void cf__task_release_if_unused(cf_task_t *t);
 void cf__task_abort_now(cf_task_t *t);
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,

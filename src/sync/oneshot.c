@@ -1,8 +1,12 @@
 /* oneshot.c: the oneshot channel. One allocation holds the state and the
- * value slot; it lives until both handles are released.
+ * value slot; it lives until both handles are released. A channel whose
+ * block fits CF_SPARE_BLOCK uses a block of exactly that size, made and
+ * released through the polling runtime's spare blocks (spare.h): request/
+ * reply makes one per request.
  * States: EMPTY -> FULL (send) -> TAKEN (recv). The receiver's waker is
  * the only waiter (one receiver, one pending recv at a time).
  * Cost: everything O(item_size), no allocation after new. */
+#include "../spare.h"
 #include "copy.h"
 
 #include "cfuture/alloc.h"
@@ -21,7 +25,10 @@ struct cf_oneshot {
 static void maybe_free(cf_oneshot_t *c) {
   if (!c->tx_alive && !c->rx_alive) {
     cf_waker_drop(&c->rx_waker);
-    cf_free(c, sizeof *c + c->item_size);
+    if (sizeof *c + c->item_size <= CF_SPARE_BLOCK)
+      cf__spare_give(c);
+    else
+      cf_free(c, sizeof *c + c->item_size);
   }
 }
 
@@ -32,7 +39,8 @@ int cf_oneshot_new(size_t item_size, cf_oneshot_sender_t *tx,
   rx->chan = NULL;
   if (item_size == 0 || item_size > SIZE_MAX / 2)
     return CF_EINVAL;
-  c = cf_malloc(sizeof *c + item_size);
+  c = sizeof *c + item_size <= CF_SPARE_BLOCK ? cf__spare_take()
+                                               : cf_malloc(sizeof *c + item_size);
   if (!c)
     return CF_ENOMEM;
   c->item_size = item_size;
