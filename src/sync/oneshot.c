@@ -39,8 +39,9 @@ int cf_oneshot_new(size_t item_size, cf_oneshot_sender_t *tx,
   rx->chan = NULL;
   if (item_size == 0 || item_size > SIZE_MAX / 2)
     return CF_EINVAL;
-  c = sizeof *c + item_size <= CF_SPARE_BLOCK ? cf__spare_take()
-                                               : cf_malloc(sizeof *c + item_size);
+  c = sizeof *c + item_size <= CF_SPARE_BLOCK
+          ? cf__spare_take()
+          : cf_malloc(sizeof *c + item_size);
   if (!c)
     return CF_ENOMEM;
   c->item_size = item_size;

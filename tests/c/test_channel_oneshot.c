@@ -175,8 +175,8 @@ static int churn(th_env_t *env, int size, int rounds) {
 static void spare_blocks_in_polls(void) {
   th_env_t env;
   th_env_open(&env);
-  CHECK_EQ(churn(&env, 8, 1000), 0);  /* one block, reused 999 times */
-  CHECK_EQ(churn(&env, 24, 100), 0);  /* another small item size */
+  CHECK_EQ(churn(&env, 8, 1000), 0); /* one block, reused 999 times */
+  CHECK_EQ(churn(&env, 24, 100), 0); /* another small item size */
   /* big items are allocated each time: the second one fails */
   CHECK_EQ(churn(&env, 200, 3), CF_ENOMEM);
   th_env_close(&env);
@@ -198,5 +198,5 @@ static void spare_blocks_outside_polls(void) {
 
 TH_MAIN(TH_CASE(send_then_recv), TH_CASE(sender_dropped_while_waiting),
         TH_CASE(receiver_dropped_first), TH_CASE(dropped_recv_keeps_value),
-        TH_CASE(enomem), TH_CASE(across_tasks),
-        TH_CASE(spare_blocks_in_polls), TH_CASE(spare_blocks_outside_polls))
+        TH_CASE(enomem), TH_CASE(across_tasks), TH_CASE(spare_blocks_in_polls),
+        TH_CASE(spare_blocks_outside_polls))
