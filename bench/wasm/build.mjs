@@ -40,6 +40,10 @@ mkdirSync(out, { recursive: true });
 
 const list = (d) => existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.c')).map((f) => join(d, f)) : [];
 const coreSrc = [...list(join(root, 'src')), ...list(join(root, 'src', 'sync')), ...list(join(root, 'src', 'wasm'))];
+// The library's private headers are dependencies too (runtime_internal.h,
+// spare.h, ...): a change there must rebuild it.
+const coreHeaders = ['src', 'src/sync', 'src/wasm'].flatMap((d) =>
+  readdirSync(join(root, d)).filter((f) => f.endsWith('.h')).map((f) => join(root, d, f)));
 const newest = (files) => Math.max(...files.map((f) => statSync(f).mtimeMs));
 const stale = (target, deps) => force || !existsSync(target) || statSync(target).mtimeMs < newest(deps);
 
@@ -54,7 +58,7 @@ function buildLib(opt, extra = []) {
   const tag = opt + extra.join('');
   const a = join(out, `libcfuture${tag}.a`);
   const headers = [...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f))];
-  if (!stale(a, [...coreSrc, ...headers])) return a;
+  if (!stale(a, [...coreSrc, ...coreHeaders, ...headers])) return a;
   const objDir = join(out, `obj${tag}`);
   mkdirSync(objDir, { recursive: true });
   const objs = coreSrc.map((src) => {

@@ -37,7 +37,9 @@ mkdirSync(join(out, 'obj'), { recursive: true });
 writeFileSync(join(out, 'package.json'), '{ "type": "commonjs" }\n');
 const list = (d) => readdirSync(d).filter((f) => f.endsWith('.c')).map((f) => join(d, f));
 const src = [...list(join(root, 'src')), ...list(join(root, 'src', 'sync')), ...list(join(root, 'src', 'wasm'))];
-const deps = [...src, ...list(join(here)), join(here, 'threads_tax.mjs'), ...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f)), join(root, 'scripts', 'emcc-flags.json')];
+const privateHeaders = ['src', 'src/sync', 'src/wasm'].flatMap((d) =>
+  readdirSync(join(root, d)).filter((f) => f.endsWith('.h')).map((f) => join(root, d, f)));
+const deps = [...src, ...privateHeaders, ...list(join(here)), join(here, 'threads_tax.mjs'), ...readdirSync(join(root, 'include', 'cfuture')).map((f) => join(root, 'include', 'cfuture', f)), join(root, 'scripts', 'emcc-flags.json')];
 const mod = join(out, 'cfbench.mjs');
 if (!existsSync(mod) || statSync(mod).mtimeMs < Math.max(...deps.map((f) => statSync(f).mtimeMs))) {
   const emcc = (a) => execFileSync('emcc', a, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
