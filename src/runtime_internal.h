@@ -212,8 +212,9 @@ static inline cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
  * again: the caller queues it (the turn may instead poll it right away
  * when nothing else is queued, which is the same order). */
 int cf__task_run(cf_runtime_t *rt, cf_task_t *t);
-/* The runtime whose task this thread is polling (cf__task_run), else NULL
- * (what an allocation without a runtime argument may borrow: spare.h). */
+/* The runtime whose turn this thread is running (its tasks are polled),
+ * else NULL (what an allocation without a runtime argument may borrow:
+ * spare.h). */
 extern _Thread_local cf_runtime_t *cf__polling;
 void cf__task_release_if_unused(cf_task_t *t);
 void cf__task_abort_now(cf_task_t *t);

@@ -306,11 +306,8 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
 
 /* The context and waker live in the runtime (polls never nest), set up
  * once: a poll only names its task and refills the coop budget. */
-_Thread_local cf_runtime_t *cf__polling;
-
 int cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
   cf_future_t *f = cf__task_future(t);
-  cf_runtime_t *outer = cf__polling; /* a poll may run another runtime */
   cf_poll_t r;
 
   rt->poll_waker.data = t;
@@ -320,9 +317,7 @@ int cf__task_run(cf_runtime_t *rt, cf_task_t *t) {
   t->flags |= CF_T_RUNNING;
   rt->current = t;
   rt->in_poll++;
-  cf__polling = rt;
   r = cf_future_poll(f, &rt->poll_cx);
-  cf__polling = outer;
   rt->in_poll--;
   rt->current = NULL;
   t->flags &= ~CF_T_RUNNING;
