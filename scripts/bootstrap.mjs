@@ -40,6 +40,13 @@ export const REQUIREMENTS = {
     why: "clang's sanitizer and libFuzzer runtime",
     ok: () => anyFile('/usr/lib/llvm-14/lib/clang', /libclang_rt\.fuzzer-/),
   },
+  'clang-tidy': { pkg: 'clang-tidy', why: 'static analysis of the C core (.clang-tidy)', ok: () => has('clang-tidy') },
+  'clang-format': { pkg: 'clang-format', why: 'checks the C sources follow .clang-format', ok: () => has('clang-format') },
+  emscripten_headers: {
+    pkg: 'emscripten',
+    why: "the wasm sources' system headers, for their static analysis",
+    ok: () => fs.existsSync('/usr/share/emscripten/cache/sysroot/include/emscripten.h'),
+  },
   llvm: { pkg: 'llvm', why: 'llvm-symbolizer for readable sanitizer reports', ok: () => has('llvm-symbolizer') },
   valgrind: { pkg: 'valgrind', why: 'the native tests under valgrind', ok: () => has('valgrind') },
   chromium: {

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # test-native.sh: the native test layers of the C core, in one command.
+#   0. static analysis: clang-tidy (.clang-tidy: bugprone and the clang
+#      static analyser, warnings as errors) over src/, the wasm sources
+#      against Emscripten's headers, and a clang-format check of every C
+#      file (.clang-format)
 #   1. ctest with warnings as errors (gcc)
 #   2. ctest under ASan+UBSan (clang, or $CF_SAN_CC)
 #   3. every test binary under valgrind (--error-exitcode=1
@@ -47,6 +51,35 @@ ctest_counts() { # log -> "N tests, M cases"
   cases=$(grep -Eo '[0-9]+ cases, [0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
   echo "${tests:-?}; $cases cases"
 }
+
+# ---- 0. static analysis ----
+log=$ROOT/static.log
+t0=$SECONDS
+: >"$log"
+static_bad=0
+EMSYS=/usr/share/emscripten/cache/sysroot/include
+CLANG_INC=$(clang -print-resource-dir 2>/dev/null)/include
+# shellcheck disable=SC2046
+if ! clang-tidy --quiet src/*.c src/sync/*.c src/native/*.c -- -std=c11 \
+  -Iinclude -Isrc -D_GNU_SOURCE >>"$log" 2>&1; then
+  static_bad=1
+fi
+if ! clang-tidy --quiet src/wasm/*.c -- -std=c11 \
+  --target=wasm32-unknown-emscripten -D__EMSCRIPTEN__ -nostdinc \
+  -isystem "$EMSYS" -isystem "$CLANG_INC" -Iinclude -Isrc >>"$log" 2>&1; then
+  static_bad=1
+fi
+fmt_files=$(git ls-files -- '*.c' '*.h' ':!tests/lint/' 2>/dev/null ||
+  find src include tests/c tests/fuzz tests/wasm bench demo -name '*.[ch]')
+# shellcheck disable=SC2086
+if ! clang-format --dry-run -Werror $fmt_files >>"$log" 2>&1; then
+  static_bad=1
+fi
+if [ "$static_bad" -eq 0 ]; then
+  say static ok "clang-tidy and clang-format clean ($((SECONDS - t0)) s)"
+else
+  say static FAIL "$(grep -cE 'error:|warning:' "$log") findings; see $log"
+fi
 
 # ---- 1. warnings as errors ----
 d=$ROOT/werror

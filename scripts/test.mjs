@@ -30,8 +30,8 @@ const nodeTest = (...dirs) => ['node', ['--test', '--test-concurrency=1', `--tes
 const layers = [
   {
     name: 'native',
-    what: 'native C suite: ctest, ASan+UBSan, valgrind, fuzzers',
-    needs: ['cmake', 'make', 'gcc', 'clang', 'clang-rt', 'llvm', 'valgrind'],
+    what: 'native C suite: static analysis, ctest, ASan+UBSan, valgrind, fuzzers, TSan',
+    needs: ['cmake', 'make', 'gcc', 'clang', 'clang-rt', 'llvm', 'valgrind', 'clang-tidy', 'clang-format', 'emscripten_headers'],
     run: [['bash', ['scripts/test-native.sh']]],
   },
   {

@@ -233,10 +233,8 @@ static void *worker_main(void *varg) {
         p->spinning--;
         continue;
       }
-      if (p->keep_alive_ms < 0) {
-        timed_out = 1;
-        break;
-      }
+      if (p->keep_alive_ms < 0)
+        break; /* no keep-alive: leave at once */
       ts = deadline_in(p->keep_alive_ms);
       p->idle++;
       if (pthread_cond_timedwait(&p->work_cv, &p->mu, &ts) == ETIMEDOUT)

@@ -28,11 +28,11 @@
 
 typedef struct cf__remote cf__remote_t;
 struct cf__remote {
-  cf__remote_t *next;                   /* inbox link (pool lock) */
-  int queued;                           /* in the inbox (pool lock) */
-  cf__remote_t *live_prev, *live_next;  /* registered (runtime thread) */
-  void (*run)(cf__remote_t *r);         /* runtime thread, after a post */
-  void (*detach)(cf__remote_t *r);      /* runtime thread, runtime freed */
+  cf__remote_t *next;                  /* inbox link (pool lock) */
+  int queued;                          /* in the inbox (pool lock) */
+  cf__remote_t *live_prev, *live_next; /* registered (runtime thread) */
+  void (*run)(cf__remote_t *r);        /* runtime thread, after a post */
+  void (*detach)(cf__remote_t *r);     /* runtime thread, runtime freed */
 };
 
 /* Runtime thread. The runtime's pool, created if needed (no thread is

@@ -39,7 +39,9 @@
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 #include <malloc.h>
-static double cfb_now_ns(void) { return emscripten_get_now() * 1e6; }
+static double cfb_now_ns(void) {
+  return emscripten_get_now() * 1e6;
+}
 static size_t cfb_heap_used(void) {
   struct mallinfo mi = mallinfo();
   return (size_t)mi.uordblks;
@@ -78,8 +80,7 @@ static cf_poll_t cfb_triv_poll(cf_future_t *f, cf_context_t *cx) {
   f->rc = 0;
   return CF_READY;
 }
-static const cf_future_vtable_t cfb_triv_vt = {"triv", cfb_triv_poll, NULL,
-                                               0};
+static const cf_future_vtable_t cfb_triv_vt = {"triv", cfb_triv_poll, NULL, 0};
 
 /* Wakes its own task `n` times before it is ready. */
 typedef struct cfb_spin {
@@ -95,8 +96,7 @@ static cf_poll_t cfb_spin_poll(cf_future_t *f, cf_context_t *cx) {
   f->rc = 0;
   return CF_READY;
 }
-static const cf_future_vtable_t cfb_spin_vt = {"spin", cfb_spin_poll, NULL,
-                                               0};
+static const cf_future_vtable_t cfb_spin_vt = {"spin", cfb_spin_poll, NULL, 0};
 
 /* A gate: pending (with its waker kept) until opened. */
 typedef struct cfb_gate {

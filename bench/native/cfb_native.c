@@ -24,8 +24,7 @@
 
 #include "../common/cfb.h"
 
-static void emit(const char *w, unsigned long n, const char *metric,
-                 double v) {
+static void emit(const char *w, unsigned long n, const char *metric, double v) {
   printf("{\"workload\":\"%s\",\"n\":%lu,\"metric\":\"%s\",\"value\":%.4f}\n",
          w, n, metric, v);
 }

@@ -3,8 +3,8 @@
  * library; bench/wasm/run_wasm.mjs calls them with rt.call in Node).
  *
  * Exports (each resolves with a JSON object of its measurements):
- *   w1(n)                 spawn+join n trivial tasks   {ns_per_task, bytes_per_task}
- *   w2(n)                 self-wake n times            {ns_per_wake}
+ *   w1(n)                 spawn+join n trivial tasks   {ns_per_task,
+ * bytes_per_task} w2(n)                 self-wake n times {ns_per_wake}
  *   timers(n, churn, off) insert/cancel n sleeps       {ns_per_insert, ...}
  *   w3pp(n), w3rr(n)      channel ping-pong            {ns_per_roundtrip}
  *   w4seq(n)              n sequential awaits of a host Promise
@@ -96,8 +96,7 @@ static void w6join_result(const cf_future_t *f, cf_value_t *out) {
            ((const cfb_w6j_t *)f)->ns_per_child);
   *out = cf_value_json(out_json);
 }
-CF_EXPORT_ASYNC(w6join_export, "w6join", cfb_w6j_t, w6join_init,
-                w6join_result)
+CF_EXPORT_ASYNC(w6join_export, "w6join", cfb_w6j_t, w6join_init, w6join_result)
 
 static int w6sel_init(cf_future_t *f, const cf_args_t *a) {
   cfb_w6s_init((cfb_w6s_t *)f, arg_u32(a, 0, 2), arg_u32(a, 1, 1));
@@ -256,8 +255,8 @@ static cf_poll_t tsleep_poll(cf_future_t *f, cf_context_t *cx) {
 static void tsleep_drop(cf_future_t *f) {
   cf_future_drop(&((tsleep_t *)f)->nap.base);
 }
-static const cf_future_vtable_t tsleep_vt = {"tsleep", tsleep_poll,
-                                             tsleep_drop, 0};
+static const cf_future_vtable_t tsleep_vt = {"tsleep", tsleep_poll, tsleep_drop,
+                                             0};
 
 /* One task joins n timed sleeps: the join's first poll arms all n timers
  * (timed: ns per arm), then each expiry wakes just its own branch. */
@@ -360,8 +359,9 @@ static cf_poll_t getter_poll(cf_future_t *f, cf_context_t *cx) {
   cf_fetch_init(&self->fetch, &req);
   CF_AWAIT(self, &self->fetch);
   {
-    int rc = self->fetch.base.rc < 0 ? self->fetch.base.rc
-                                     : (self->fetch.status == 200 ? 0 : CF_EINVAL);
+    int rc = self->fetch.base.rc < 0
+                 ? self->fetch.base.rc
+                 : (self->fetch.status == 200 ? 0 : CF_EINVAL);
     cf_future_drop(&self->fetch.base);
     CF_RETURN(self, rc);
   }

@@ -164,8 +164,8 @@ static inline int cf_coop_proceed(cf_context_t *cx) {
 /* ---- futures ------------------------------------------------------------ */
 
 enum {
-  CF_VT_ASYNC = 1u << 0,     /* the future is a cf_async_t coroutine */
-  CF_VT_REARMABLE = 1u << 1, /* cf_future_rearm may reset it after READY */
+  CF_VT_ASYNC = 1u << 0,         /* the future is a cf_async_t coroutine */
+  CF_VT_REARMABLE = 1u << 1,     /* cf_future_rearm may reset it after READY */
   CF_VT_DONE_DROP_NOOP = 1u << 2 /* its drop after READY releases nothing,
                                     so cf_future_drop skips the call */
 };

@@ -70,10 +70,8 @@ static int pd_park(void *self, int64_t deadline) {
       rc = pthread_cond_wait(&d->cv, &d->mu);
     } else {
       rc = pthread_cond_timedwait(&d->cv, &d->mu, &ts);
-      if (rc == ETIMEDOUT && pd_now(d) >= deadline) {
-        rc = 0;
+      if (rc == ETIMEDOUT && pd_now(d) >= deadline)
         break;
-      }
     }
     if (rc != 0 && rc != ETIMEDOUT) {
       pthread_mutex_unlock(&d->mu);

@@ -126,7 +126,7 @@ static void install_handler(void) {
   stack_t cur;
   /* The handler must run on a stack other than the one that overflowed. */
   if (sigaltstack(NULL, &cur) == 0 && (cur.ss_flags & SS_DISABLE)) {
-    size_t sz = 64 * 1024;
+    size_t sz = (size_t)64 * 1024;
     void *alt = mmap(NULL, sz, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (alt != MAP_FAILED) {

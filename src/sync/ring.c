@@ -38,8 +38,9 @@ int cf__ring_grow(cf__ring_t *r) {
   nb = cf_malloc(ncap * r->item_size);
   if (!nb)
     return CF_ENOMEM;
-  /* Unwrap into the new buffer so head is 0 again. */
-  for (i = 0; i < r->len; i++)
+  /* Unwrap into the new buffer so head is 0 again (len > 0 only with a
+   * buffer: the test says so to the static analyser too). */
+  for (i = 0; r->cap && i < r->len; i++)
     memcpy(nb + i * r->item_size,
            r->buf + ((r->head + i) % r->cap) * r->item_size, r->item_size);
   if (r->buf)

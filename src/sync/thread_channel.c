@@ -26,10 +26,10 @@
  * While a receive waits, the runtime is held (cf_runtime_hold): a sender
  * on another thread may still wake it, so cf_block_on parks instead of
  * reporting a deadlock and Node stays alive. */
+#include "cfuture/thread_channel.h"
 #include "../blocking_internal.h"
 #include "cfuture/alloc.h"
 #include "cfuture/error.h"
-#include "cfuture/thread_channel.h"
 
 #if CF_HAVE_THREADS
 #include <pthread.h>
@@ -391,8 +391,8 @@ static void recv_drop(cf_future_t *f) {
   abandon(r->rx, &r->waiting);
 }
 
-static const cf_future_vtable_t recv_vt = {"thread_recv", recv_poll,
-                                           recv_drop, 0};
+static const cf_future_vtable_t recv_vt = {"thread_recv", recv_poll, recv_drop,
+                                           0};
 
 void cf_thread_recv_init(cf_thread_recv_t *r, cf_thread_receiver_t *rx,
                          void *out) {

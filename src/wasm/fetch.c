@@ -9,6 +9,7 @@
 #include <emscripten.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "cfuture/alloc.h"
 #include "cfuture/error.h"
 #include "cfuture/fetch.h"
@@ -125,8 +126,7 @@ const char *cf_fetch_header(const cf_fetch_t *f, const char *name) {
   for (i = 0; cf_fetch_header_at(f, i, &n, &v) == 0; i++) {
     const char *a = n, *b = name;
     for (; *a && *b; a++, b++) {
-      char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-      if (*a != y)
+      if (*a != cf__ascii_lower(*b))
         break;
     }
     if (!*a && !*b)

@@ -83,8 +83,7 @@ static void body_drop(cf_stream_t *st) {
   s->active = 0;
 }
 
-static const cf_stream_vtable_t body_vt = {"fetch_body", body_poll,
-                                           body_drop};
+static const cf_stream_vtable_t body_vt = {"fetch_body", body_poll, body_drop};
 
 void cf_fetch_body_stream_init(cf_fetch_body_stream_t *s, cf_fetch_t *fetch) {
   memset(s, 0, sizeof *s);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "cfuture/error.h"
 #include "cfuture/fetch.h"
 
@@ -35,9 +36,7 @@ static int is_token(const char *s) {
 
 static int ieq(const char *a, const char *b) {
   for (; *a && *b; a++, b++) {
-    char x = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-    char y = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
-    if (x != y)
+    if (cf__ascii_lower(*a) != cf__ascii_lower(*b))
       return 0;
   }
   return *a == *b;
@@ -45,8 +44,7 @@ static int ieq(const char *a, const char *b) {
 
 static int iprefix(const char *s, const char *p) {
   for (; *p; s++, p++) {
-    char x = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
-    if (x != *p)
+    if (cf__ascii_lower(*s) != *p)
       return 0;
   }
   return 1;

@@ -50,10 +50,10 @@ typedef struct producer {
   pthread_t tid;
   cf_thread_sender_t tx; /* its own: freed by the thread when done */
   uint32_t id, n;
-  int use_try;      /* try_send in a loop instead of the blocking send */
-  int keep_sender;  /* do not free tx at the end (the test does) */
-  atomic_int sent;  /* sends that returned 0 */
-  atomic_int rc;    /* the send error that stopped it, or 0 */
+  int use_try;     /* try_send in a loop instead of the blocking send */
+  int keep_sender; /* do not free tx at the end (the test does) */
+  atomic_int sent; /* sends that returned 0 */
+  atomic_int rc;   /* the send error that stopped it, or 0 */
   atomic_int done;
 } producer_t;
 
@@ -331,9 +331,8 @@ static void runtime_freed_with_senders_alive(void) {
   CHECK_EQ(cf_runtime_new(&rt, &o), 0);
   CHECK_EQ(cf_thread_channel_new(rt, sizeof(item_t), 2, &tx, &rx), 0);
   start_producers(p, 2, &tx, 1u << 30, 0); /* fill the ring, then block */
-  WAIT_UNTIL(cf_thread_channel_len(&rx) == 2 && atomic_load(&p[0].sent) +
-                                                        atomic_load(&p[1].sent) ==
-                                                    2);
+  WAIT_UNTIL(cf_thread_channel_len(&rx) == 2 &&
+             atomic_load(&p[0].sent) + atomic_load(&p[1].sent) == 2);
   sleep_ms(5); /* let both reach the wait */
   cf_runtime_free(rt);
   join_producers(p, 2);
