@@ -41,6 +41,7 @@ export const REQUIREMENTS = {
     ok: () => anyFile('/usr/lib/llvm-14/lib/clang', /libclang_rt\.fuzzer-/),
   },
   'clang-tidy': { pkg: 'clang-tidy', why: 'static analysis of the C core (.clang-tidy)', ok: () => has('clang-tidy') },
+  cppcheck: { pkg: 'cppcheck', why: 'static analysis of the C core', ok: () => has('cppcheck') },
   'clang-format': { pkg: 'clang-format', why: 'checks the C sources follow .clang-format', ok: () => has('clang-format') },
   emscripten_headers: {
     pkg: 'emscripten',

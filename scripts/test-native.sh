@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test-native.sh: the native test layers of the C core, in one command.
-#   0. static analysis: clang-tidy (.clang-tidy: bugprone and the clang
+#   0. static analysis: cppcheck, clang-tidy (.clang-tidy: bugprone and the clang
 #      static analyser, warnings as errors) over src/, the wasm sources
 #      against Emscripten's headers, and a clang-format check of every C
 #      file (.clang-format)
@@ -69,6 +69,11 @@ if ! clang-tidy --quiet src/wasm/*.c -- -std=c11 \
   -isystem "$EMSYS" -isystem "$CLANG_INC" -Iinclude -Isrc >>"$log" 2>&1; then
   static_bad=1
 fi
+if ! cppcheck --quiet --error-exitcode=1 --std=c11 \
+  --enable=warning,performance,portability --inline-suppr -D__GNUC__ \
+  -Iinclude -Isrc src >>"$log" 2>&1; then
+  static_bad=1
+fi
 fmt_files=$(git ls-files -- '*.c' '*.h' ':!tests/lint/' 2>/dev/null ||
   find src include tests/c tests/fuzz tests/wasm bench demo -name '*.[ch]')
 # shellcheck disable=SC2086
@@ -76,7 +81,7 @@ if ! clang-format --dry-run -Werror $fmt_files >>"$log" 2>&1; then
   static_bad=1
 fi
 if [ "$static_bad" -eq 0 ]; then
-  say static ok "clang-tidy and clang-format clean ($((SECONDS - t0)) s)"
+  say static ok "cppcheck, clang-tidy and clang-format clean ($((SECONDS - t0)) s)"
 else
   say static FAIL "$(grep -cE 'error:|warning:' "$log") findings; see $log"
 fi

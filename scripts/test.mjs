@@ -31,7 +31,7 @@ const layers = [
   {
     name: 'native',
     what: 'native C suite: static analysis, ctest, ASan+UBSan, valgrind, fuzzers, TSan',
-    needs: ['cmake', 'make', 'gcc', 'clang', 'clang-rt', 'llvm', 'valgrind', 'clang-tidy', 'clang-format', 'emscripten_headers'],
+    needs: ['cmake', 'make', 'gcc', 'clang', 'clang-rt', 'llvm', 'valgrind', 'clang-tidy', 'cppcheck', 'clang-format', 'emscripten_headers'],
     run: [['bash', ['scripts/test-native.sh']]],
   },
   {
