@@ -385,32 +385,29 @@ int cf__runtime_host_leave(cf_runtime_t *rt, int entered) {
 
 cf_task_t *cf__runtime_host_sole(cf_runtime_t *rt, const cf_waker_t *w) {
   cf_task_t *t;
-  if (w->vt != &cf__task_waker_vt)
+  if (w->vt != &cf__task_waker_vt || rt->runq.head || rt->deferred.head ||
+      rt->timers.len || rt->pool || rt->reaping)
     return NULL;
   t = w->data;
   if (t->id != w->tag || t->rt != rt ||
       (t->flags & (CF_T_FREE | CF_T_COMPLETE | CF_T_QUEUED | CF_T_RUNNING |
                    CF_T_ABORT_REQ | CF_T_REAP)))
     return NULL;
-  if (rt->in_turn | rt->in_poll | rt->in_block_on | rt->in_host_cb |
-      rt->run_requested | rt->free_pending | rt->freeing | rt->reaping)
-    return NULL;
-  if (rt->runq.head || rt->deferred.head || rt->timers.len || rt->pool)
-    return NULL;
   return t;
 }
 
-/* One poll of t as the turn its wake would have started: the same frame,
- * flags and clock rules (no read unless more work follows), without the
- * trip through the run queue. What the poll leaves behind (t woken again,
- * other tasks woken or spawned, a yield, a timer) goes on exactly as in
- * turn_once: the same turn continues with the queue (the yielded task
- * stays deferred until the next one), then turn_end. The completed op's
- * hold is released only after the poll, so the runtime never looks idle
- * in between (no keepalive flip when the task awaits again). */
-int cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t) {
+/* One poll of t as the turn its wake would have started (host_leave's):
+ * the same flags and clock rules (no read unless more work follows),
+ * without the trip through the run queue. What the poll leaves behind (t
+ * woken again, other tasks woken or spawned, a yield, a timer) goes on
+ * exactly as in turn_once: the same turn continues with the queue (a task
+ * that yielded stays deferred until the next one), then turn_end. The
+ * completed op's hold is released only after the poll, so the runtime
+ * never looks idle in between (no keepalive flip when the task awaits
+ * again). */
+void cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t) {
   int again;
-  cf__rt_enter(rt);
+  rt->in_host_cb = 0; /* from here on this is the turn host_leave runs */
   t->wakes++;
   rt->wakes++;
   rt->in_turn = 1;
@@ -431,7 +428,6 @@ int cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t) {
   cf_runtime_release(rt);
   if (rt->pool) /* created by the poll; as turn() does, with the hold gone */
     (void)spin_for_blocking(rt, 1);
-  return cf__rt_leave(rt);
 }
 
 /* Refusal shared by the turn entry points. */

@@ -267,16 +267,17 @@ static inline int64_t cf__runtime_now_cheap(cf_runtime_t *rt) {
  * the frame and returns 1 if that freed rt (the caller must not touch it). */
 int cf__runtime_host_enter(cf_runtime_t *rt);
 int cf__runtime_host_leave(cf_runtime_t *rt, int entered);
-/* The fast form of a host completion (hostop.c): when the completed op's
- * waker `w` wakes a task of rt that would be the only thing its turn
- * polls (no turn, poll or run outstanding, nothing queued or deferred, no
- * timer, no blocking pool, the task idle and not aborted), host_sole
- * returns that task, else NULL. The caller then consumes the waker
- * without waking and calls host_run, which polls the task right away (a
- * turn of one poll, continued as a full turn if the poll leaves work),
- * then releases the op's runtime hold; returns 1 if that freed rt. */
+/* The fast form of a host completion (hostop.c): inside a host frame
+ * that may run its turn inline (enter returned 2), when the completed
+ * op's waker `w` wakes a task of rt that would be the only thing that
+ * turn polls (nothing queued or deferred, no timer, no blocking pool, the
+ * task idle and not aborted), host_sole returns that task, else NULL.
+ * The caller then consumes the waker without waking and calls host_run,
+ * which polls the task right away (the turn, continued as a full one if
+ * the poll leaves work) and then releases the op's runtime hold; the
+ * caller's host_leave closes the frame as usual. */
 cf_task_t *cf__runtime_host_sole(cf_runtime_t *rt, const cf_waker_t *w);
-int cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t);
+void cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t);
 void cf__runtime_update_alive(cf_runtime_t *rt);
 void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
 void cf__runtime_sync_timer(cf_runtime_t *rt);

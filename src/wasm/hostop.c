@@ -73,26 +73,22 @@ EMSCRIPTEN_KEEPALIVE void cf_hostop_complete(cf_hostop_t *op, int rc) {
   int entered;
   if (op->state != CF_HOSTOP_PENDING)
     return; /* defensive: the JS table already guarantees one completion */
-  if (rt && (t = cf__runtime_host_sole(rt, &op->waker)) != NULL) {
-    /* The usual await: its task is all there is to run. The waker is
-     * consumed, not woken (the task is polled directly), and the hold is
-     * released by host_run after that poll. */
-    op->state = CF_HOSTOP_DONE;
-    op->rc = rc;
-    op->handle = 0;
-    op->rt = NULL;
-    op->waker = CF_WAKER_NONE;
-    rt->live_wakers--;
-    (void)cf__runtime_host_run(rt, t);
-    return;
-  }
   entered = cf__runtime_host_enter(rt);
   op->state = CF_HOSTOP_DONE;
   op->rc = rc;
   op->handle = 0;
   op->rt = NULL;
-  cf_waker_wake(&op->waker);
-  if (rt)
-    cf_runtime_release(rt);
+  if (entered == 2 && (t = cf__runtime_host_sole(rt, &op->waker)) != NULL) {
+    /* The usual await: its task is all there is to run. The waker is
+     * consumed, not woken (the task is polled right here), and host_run
+     * releases the hold after that poll. */
+    op->waker = CF_WAKER_NONE;
+    rt->live_wakers--;
+    cf__runtime_host_run(rt, t);
+  } else {
+    cf_waker_wake(&op->waker);
+    if (rt)
+      cf_runtime_release(rt);
+  }
   cf__runtime_host_leave(rt, entered);
 }
