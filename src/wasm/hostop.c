@@ -21,6 +21,11 @@ void cf_hostop_init(cf_hostop_t *op) {
   op->waker = CF_WAKER_NONE;
 }
 
+/* Both are on the per-await path (promise.c's poll and completion). */
+CF__HOT_INLINE void cf_hostop_begin(cf_hostop_t *op, cf_context_t *cx,
+                                    uint32_t handle, int rc);
+CF__HOT_INLINE void cf_hostop_complete(cf_hostop_t *op, int rc);
+
 void cf_hostop_begin(cf_hostop_t *op, cf_context_t *cx, uint32_t handle,
                      int rc) {
   if (handle == 0) {
