@@ -13,6 +13,10 @@
  *     (nothing queued, no timer, no host hold) outside block_on with no
  *     task and no waker left: every turn and block_on end in
  *     cf__runtime_update_alive, which checks.
+ *   - A host completion polls its task directly (cf__runtime_host_run)
+ *     only where host_leave would have run that task's turn inline and the
+ *     task is all the turn would poll; what the poll leaves continues as
+ *     the same turn, so a direct poll is a turn with one less queue trip.
  * Costs: a turn is O(tasks polled + timers fired). The clock is read at
  * adaptive intervals (polls_until_check): cheap polls pay about one read
  * per 256, slow ones are caught after one or two, and near the end of the
