@@ -13,6 +13,10 @@
  *     (nothing queued, no timer, no host hold) outside block_on with no
  *     task and no waker left: every turn and block_on end in
  *     cf__runtime_update_alive, which checks.
+ *   - A host completion polls its task directly (cf__runtime_host_run)
+ *     only where host_leave would have run that task's turn inline and the
+ *     task is all the turn would poll; what the poll leaves continues as
+ *     the same turn, so a direct poll is a turn with one less queue trip.
  * Costs: a turn is O(tasks polled + timers fired). The clock is read at
  * adaptive intervals (polls_until_check): cheap polls pay about one read
  * per 256, slow ones are caught after one or two, and near the end of the
@@ -235,6 +239,27 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
   return n < 1 ? 1u : n > 256 ? 256u : (uint32_t)n;
 }
 
+/* Set per turn, not per poll: a thread-local store per poll cost W2's
+ * self-wake ~10% in the threaded build. */
+_Thread_local cf_runtime_t *cf__polling;
+
+/* What a turn leaves behind: a run for what is still queued, deferred or
+ * due, and the host timer. */
+static void turn_end(cf_runtime_t *rt, int timers_due) {
+  if (rt->free_pending)
+    return; /* the caller's leave frees everything */
+  /* Timers left due by the budget need a run too: the host timer that
+   * started this turn is spent, and the earliest deadline may not have
+   * changed, so syncing it would arm nothing. */
+  if (rt->runq.len || rt->deferred.len || timers_due)
+    cf__runtime_request_run(rt, CF_RUN_MACROTASK);
+  /* Nothing timed and still busy (a host await pending, the usual end of
+   * a turn run by a host completion): no timer to sync, nothing to trim. */
+  if (rt->timers.len || rt->armed_deadline != CF_TIME_NEVER || !rt->alive ||
+      !has_work(rt))
+    cf__runtime_sync_timer(rt);
+}
+
 /* The time slice runs from the turn's start, which costs a clock read (a
  * call into JS on wasm). A turn run inside a host completion (lazy_clock,
  * see cf__runtime_host_enter) usually polls just the task the completion
@@ -242,11 +267,7 @@ static uint32_t polls_until_check(const cf_runtime_t *rt, uint32_t polls,
  * are pending, otherwise at the first check, which comes after the first
  * poll and only if more work is queued; its slice then does not count
  * that first poll. */
-/* Set per turn, not per poll: a thread-local store per poll cost W2's
- * self-wake ~10% in the threaded build. */
-_Thread_local cf_runtime_t *cf__polling;
-
-static int turn_once(cf_runtime_t *rt, int lazy_clock) {
+static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
   cf_runtime_t *outer = cf__polling; /* a poll may turn another runtime */
   int64_t start = 0, elapsed;
   uint32_t polls = 0, next_check = 1;
@@ -262,7 +283,7 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock) {
     started = 1;
     timers_due = rt->timers.len != 0;
   }
-  if (rt->deferred.head)
+  if (rt->deferred.head && admit)
     admit_deferred(rt);
   /* A free requested inside this turn stops it at the next task: what is
    * still queued is aborted by the free, not polled. Timers due at the
@@ -324,18 +345,7 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock) {
   rt->in_turn = 0;
   if (polls)
     rt->turns++;
-  if (rt->free_pending)
-    return (int)polls; /* the caller's leave frees everything */
-  /* Timers left due by the budget need a run too: the host timer that
-   * started this turn is spent, and the earliest deadline may not have
-   * changed, so syncing it would arm nothing. */
-  if (rt->runq.len || rt->deferred.len || timers_due)
-    cf__runtime_request_run(rt, CF_RUN_MACROTASK);
-  /* Nothing timed and still busy (a host await pending, the usual end of
-   * a turn run by a host completion): no timer to sync, nothing to trim. */
-  if (rt->timers.len || rt->armed_deadline != CF_TIME_NEVER || !rt->alive ||
-      !has_work(rt))
-    cf__runtime_sync_timer(rt);
+  turn_end(rt, timers_due);
   return (int)polls;
 }
 
@@ -345,14 +355,21 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock) {
  * little for the jobs' completions before giving the thread back
  * (cf__blocking_spin: bounded per wait and per turn), so a short job's
  * result is taken without a host wake-up. */
-static int turn(cf_runtime_t *rt, int lazy_clock) {
-  int n = turn_once(rt, lazy_clock);
+static int spin_for_blocking(cf_runtime_t *rt, int lazy_clock) {
+  int n = 0;
   int64_t until = 0;
   while (rt->pool && rt->host_holds == 1 && !rt->free_pending &&
          !rt->runq.len && !rt->deferred.len && cf__blocking_spin(rt, &until)) {
     cf__blocking_drain(rt);
-    n += turn_once(rt, lazy_clock);
+    n += turn_once(rt, lazy_clock, 1);
   }
+  return n;
+}
+
+static int turn(cf_runtime_t *rt, int lazy_clock) {
+  int n = turn_once(rt, lazy_clock, 1);
+  if (rt->pool)
+    n += spin_for_blocking(rt, lazy_clock);
   return n;
 }
 
@@ -379,6 +396,57 @@ int cf__runtime_host_leave(cf_runtime_t *rt, int entered) {
     }
   }
   return cf__rt_leave(rt);
+}
+
+cf_task_t *cf__runtime_host_sole(cf_runtime_t *rt, const cf_waker_t *w) {
+  cf_task_t *t;
+  if (w->vt != &cf__task_waker_vt || rt->runq.head || rt->deferred.head ||
+      rt->timers.len || rt->pool || rt->reaping)
+    return NULL;
+  t = w->data;
+  if (t->id != w->tag || t->rt != rt ||
+      (t->flags & (CF_T_FREE | CF_T_COMPLETE | CF_T_QUEUED | CF_T_RUNNING |
+                   CF_T_ABORT_REQ | CF_T_REAP)))
+    return NULL;
+  return t;
+}
+
+/* One poll of t as the turn its wake would have started (host_leave's):
+ * the same flags and clock rules (no read unless more work follows),
+ * without the trip through the run queue. What the poll leaves behind (t
+ * woken again, other tasks woken or spawned, a yield, a timer) goes on
+ * exactly as in turn_once: the same turn continues with the queue (a task
+ * that yielded stays deferred until the next one), then turn_end. The
+ * completed op's hold is released only after the poll, so the runtime
+ * never looks idle in between (no keepalive flip when the task awaits
+ * again). */
+void cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t) {
+  cf_runtime_t *outer;
+  int again;
+  rt->in_host_cb = 0; /* from here on this is the turn host_leave runs */
+  t->wakes++;
+  rt->wakes++;
+  rt->in_turn = 1;
+  rt->turn_clock = 0;
+  outer = cf__polling;
+  cf__polling = rt;
+  again = cf__task_run(rt, t);
+  cf__polling = outer;
+  rt->in_turn = 0;
+  rt->turns++;
+  if (again | (rt->runq.head != NULL) | (rt->deferred.head != NULL) |
+      (rt->timers.len != 0) | rt->free_pending | (rt->pool != NULL) ||
+      rt->armed_deadline != CF_TIME_NEVER) {
+    if (again) /* as turn_once's `held` */
+      cf__task_enqueue(rt, &rt->runq, t);
+    if (rt->runq.head && !rt->free_pending)
+      (void)turn_once(rt, 1, 0); /* ends with turn_end */
+    else
+      turn_end(rt, 0);
+  }
+  cf_runtime_release(rt);
+  if (rt->pool) /* created by the poll; as turn() does, with the hold gone */
+    (void)spin_for_blocking(rt, 1);
 }
 
 /* Refusal shared by the turn entry points. */

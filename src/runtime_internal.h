@@ -117,11 +117,11 @@ struct cf_runtime {
   cf_task_queue_t runq;     /* FIFO of runnable tasks */
   cf_task_queue_t deferred; /* yielded: run on the next turn */
 
-  cf_task_chunk_t *chunks;                /* every slab chunk */
-  cf_task_t *slab_free[CF_SLAB_CLASSES];  /* free blocks by class */
-  cf_task_t *big_free;                    /* free blocks of big chunks */
-  uint8_t slab_made[CF_SLAB_CLASSES];     /* chunks made per class: sizes
-                                             grow geometrically */
+  cf_task_chunk_t *chunks;               /* every slab chunk */
+  cf_task_t *slab_free[CF_SLAB_CLASSES]; /* free blocks by class */
+  cf_task_t *big_free;                   /* free blocks of big chunks */
+  uint8_t slab_made[CF_SLAB_CLASSES];    /* chunks made per class: sizes
+                                            grow geometrically */
 
   cf_timers_t timers;     /* wheel + far heap (timer_wheel.h) */
   int64_t armed_deadline; /* what the driver's host timer is set for */
@@ -134,7 +134,7 @@ struct cf_runtime {
   cf_context_t poll_cx;
   cf_waker_t poll_waker;
   uint32_t poll_coop;
-  uint32_t in_poll;   /* depth of polls in progress (tasks or block_on) */
+  uint32_t in_poll; /* depth of polls in progress (tasks or block_on) */
   uint8_t in_turn, run_requested, alive, root_woken, in_block_on, reaping;
   uint8_t turn_clock;   /* turn_now was read in this turn or root poll */
   uint8_t clock_uses;   /* cheap reads since turn_now was last read */
@@ -181,6 +181,18 @@ static inline int cf__rt_closing(const cf_runtime_t *rt) {
   return rt->free_pending || rt->freeing;
 }
 
+/* Inlined into callers in other files when the library is linked with
+ * LTO (the wasm builds; clang honours the attribute across files there):
+ * for functions on the per-await path, where a wasm call costs a stack
+ * check and a chain of dependent loads (cf__task_run's call was 4-5 ns of
+ * ~50 per await). Not when optimising for size (-Os: +280 bytes), nor
+ * with gcc, which would warn that it cannot inline across files. */
+#if defined(__clang__) && !defined(__OPTIMIZE_SIZE__)
+#define CF__HOT_INLINE __attribute__((always_inline))
+#else
+#define CF__HOT_INLINE
+#endif
+
 /* task.c */
 void cf__task_schedule(cf_task_t *t);
 /* Inline: the turn loop dequeues once per poll, from another file. */
@@ -211,7 +223,7 @@ static inline cf_task_t *cf__task_dequeue(cf_task_queue_t *q) {
 /* Poll t once. Returns 1 if it was woken during its poll and must run
  * again: the caller queues it (the turn may instead poll it right away
  * when nothing else is queued, which is the same order). */
-int cf__task_run(cf_runtime_t *rt, cf_task_t *t);
+CF__HOT_INLINE int cf__task_run(cf_runtime_t *rt, cf_task_t *t);
 /* The runtime whose turn this thread is running (its tasks are polled),
  * else NULL (what an allocation without a runtime argument may borrow:
  * spare.h). */
@@ -262,6 +274,17 @@ static inline int64_t cf__runtime_now_cheap(cf_runtime_t *rt) {
  * the frame and returns 1 if that freed rt (the caller must not touch it). */
 int cf__runtime_host_enter(cf_runtime_t *rt);
 int cf__runtime_host_leave(cf_runtime_t *rt, int entered);
+/* The fast form of a host completion (hostop.c): inside a host frame
+ * that may run its turn inline (enter returned 2), when the completed
+ * op's waker `w` wakes a task of rt that would be the only thing that
+ * turn polls (nothing queued or deferred, no timer, no blocking pool, the
+ * task idle and not aborted), host_sole returns that task, else NULL.
+ * The caller then consumes the waker without waking and calls host_run,
+ * which polls the task right away (the turn, continued as a full one if
+ * the poll leaves work) and then releases the op's runtime hold; the
+ * caller's host_leave closes the frame as usual. */
+cf_task_t *cf__runtime_host_sole(cf_runtime_t *rt, const cf_waker_t *w);
+void cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t);
 void cf__runtime_update_alive(cf_runtime_t *rt);
 void cf__runtime_request_run(cf_runtime_t *rt, cf_run_kind_t kind);
 void cf__runtime_sync_timer(cf_runtime_t *rt);

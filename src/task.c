@@ -289,9 +289,9 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
   t->name = name;
   t->id = ++rt->next_id;
   at = cf__runtime_now_cheap(rt);
-  at = at > INT64_C(0x7fffffffffff) ? INT64_C(0x7fffffffffff)
+  at = at > INT64_C(0x7fffffffffff)    ? INT64_C(0x7fffffffffff)
        : at < -INT64_C(0x800000000000) ? -INT64_C(0x800000000000)
-                                        : at;
+                                       : at;
   t->at_lo = (uint32_t)at;
   t->at_hi = (int16_t)(at >> 32);
   memcpy(cf__task_future(t), f, size);

@@ -64,6 +64,11 @@ var LibraryCFutureCrossings = {
       CFX.depth++;
       try { _cfw_promise_done(p, rc, number, data, len, size, msg, msgSize); } catch (e) { CFX.trap(e); } finally { CFX.leave(); }
     },
+    // The usual settlement: a number, rc 0, no buffers.
+    promiseNumber: function(p, number) {
+      CFX.depth++;
+      try { _cfw_promise_number(p, number); } catch (e) { CFX.trap(e); } finally { CFX.leave(); }
+    },
     fetchDone: function(f, rc, msg, msgSize) {
       CFX.depth++;
       try { _cfw_fetch_done(f, rc, msg, msgSize); } catch (e) { CFX.trap(e); } finally { CFX.leave(); }
@@ -147,7 +152,8 @@ var LibraryCFutureCrossings = {
     try { return CFFetch.read(r, sh); } catch (e) { CF.report(e); return 0; }
   },
 
-  // promises (src/wasm/promise.c): completes through CFX.promiseDone.
+  // promises (src/wasm/promise.c): completes through CFX.promiseDone or
+  // CFX.promiseNumber.
   cfjs_promise_await__deps: ['$CF', '$CFPromise'],
   cfjs_promise_await: function(p, driverId, source, fn, fnLen, json, as, same) {
     try {

@@ -12,7 +12,8 @@
  *   unknown function/handle  -> CF_EINVAL.
  * Invariants: a record returns to the pool only once its reaction has run
  * (a late settlement can never be taken for a later op's); the C future is
- * completed by exactly one call of CFX.promiseDone.
+ * completed by exactly one call of CFX.promiseDone (or CFX.promiseNumber,
+ * its two-argument form for a number or no value).
  */
 var LibraryCFuturePromise = {
   $CFPromise__deps: ['$CF', '$CFDriver'],
@@ -98,9 +99,14 @@ var LibraryCFuturePromise = {
       rec.nextFree = CFPromise.pool;
       CFPromise.pool = rec;
       if (!CF.opFreeIf(h, rec)) return; // dropped meanwhile: ignore
-      // The common case (a number) converts without allocating.
+      // The common cases (a number, or no value asked for) convert without
+      // allocating and cross with two arguments.
       if (ok && as === 1 && typeof v === 'number') {
-        CFX.promiseDone(p, 0, v, 0, 0, 0, 0, 0);
+        CFX.promiseNumber(p, v);
+        return;
+      }
+      if (ok && as === 0) {
+        CFX.promiseNumber(p, 0);
         return;
       }
       var out = ok ? CFPromise.convert(v, as) : { rc: rc || CF.E.EJS, msg: CF.faultMessage(v) };

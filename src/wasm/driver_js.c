@@ -42,9 +42,9 @@ typedef struct js_driver {
   atomic_int poke_posted;
   _Atomic int32_t wake_seq; /* futex word the main thread waits on */
   int wait_async;           /* 1: notify through wake_seq; immutable */
-  int armed;     /* an async wait is pending (main thread only) */
-  int in_woken;  /* inside cfw_threads_woken (main thread only) */
-  int dead;      /* freed with a poke or wait pending (main thread only) */
+  int armed;                /* an async wait is pending (main thread only) */
+  int in_woken;             /* inside cfw_threads_woken (main thread only) */
+  int dead; /* freed with a poke or wait pending (main thread only) */
 #endif
 } js_driver_t;
 
@@ -84,7 +84,7 @@ static void jd_notify(void *self) {
     emscripten_async_run_in_main_runtime_thread(EM_FUNC_SIG_VI, jd_poke, d);
 }
 
-int cfjs_threads_has_wait_async(void);                  /* threads.js */
+int cfjs_threads_has_wait_async(void);                     /* threads.js */
 void cfjs_threads_wait(void *addr, int32_t seen, void *d); /* threads.js */
 int cfw_threads_woken(void *self);
 

@@ -40,6 +40,7 @@ void cfw_fetch_chunk_done(cf_fetch_read_t *r, int rc, uint8_t *data, size_t len,
 /* promise.c */
 void cfw_promise_done(cf_promise_t *p, int rc, double number, char *data,
                       size_t len, size_t size, char *error, size_t error_size);
+void cfw_promise_number(cf_promise_t *p, double number);
 
 /* args.c: n <= CF_ARGS_MAX (else NULL). set takes ownership of data
  * (len + 1 bytes) in every case; returns CF_EINVAL (data freed) for an

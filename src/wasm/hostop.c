@@ -21,6 +21,11 @@ void cf_hostop_init(cf_hostop_t *op) {
   op->waker = CF_WAKER_NONE;
 }
 
+/* Both are on the per-await path (promise.c's poll and completion). */
+CF__HOT_INLINE void cf_hostop_begin(cf_hostop_t *op, cf_context_t *cx,
+                                    uint32_t handle, int rc);
+CF__HOT_INLINE void cf_hostop_complete(cf_hostop_t *op, int rc);
+
 void cf_hostop_begin(cf_hostop_t *op, cf_context_t *cx, uint32_t handle,
                      int rc) {
   if (handle == 0) {
@@ -69,6 +74,7 @@ void cf_hostop_cancel(cf_hostop_t *op) {
  * when it returns. */
 EMSCRIPTEN_KEEPALIVE void cf_hostop_complete(cf_hostop_t *op, int rc) {
   cf_runtime_t *rt = op->rt;
+  cf_task_t *t;
   int entered;
   if (op->state != CF_HOSTOP_PENDING)
     return; /* defensive: the JS table already guarantees one completion */
@@ -77,8 +83,17 @@ EMSCRIPTEN_KEEPALIVE void cf_hostop_complete(cf_hostop_t *op, int rc) {
   op->rc = rc;
   op->handle = 0;
   op->rt = NULL;
-  cf_waker_wake(&op->waker);
-  if (rt)
-    cf_runtime_release(rt);
+  if (entered == 2 && (t = cf__runtime_host_sole(rt, &op->waker)) != NULL) {
+    /* The usual await: its task is all there is to run. The waker is
+     * consumed, not woken (the task is polled right here), and host_run
+     * releases the hold after that poll. */
+    op->waker = CF_WAKER_NONE;
+    rt->live_wakers--;
+    cf__runtime_host_run(rt, t);
+  } else {
+    cf_waker_wake(&op->waker);
+    if (rt)
+      cf_runtime_release(rt);
+  }
   cf__runtime_host_leave(rt, entered);
 }

@@ -41,9 +41,14 @@ static struct {
 } last_sent = {{0}, 0, -1};
 
 static int same_as_last(const char *name, size_t n, int driver) {
-  if (n == last_sent.len && driver == last_sent.driver &&
-      memcmp(name, last_sent.name, n) == 0)
-    return 1;
+  size_t i;
+  if (n == last_sent.len && driver == last_sent.driver) {
+    /* a short name: a loop in place, not a call of memcmp */
+    for (i = 0; i < n && name[i] == last_sent.name[i]; i++)
+      ;
+    if (i == n)
+      return 1;
+  }
   if (n <= sizeof last_sent.name) {
     memcpy(last_sent.name, name, n);
     last_sent.len = n;
@@ -53,6 +58,8 @@ static int same_as_last(const char *name, size_t n, int driver) {
   }
   return 0;
 }
+
+static const cf_future_vtable_t promise_vt, promise_done_vt;
 
 static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
   cf_promise_t *p = (cf_promise_t *)base;
@@ -78,6 +85,11 @@ static cf_poll_t promise_poll(cf_future_t *base, cf_context_t *cx) {
   }
   call_free(p);
   base->rc = p->op.rc;
+  /* Ready with no output buffer (the usual number, or no value): the op
+   * is done and its waker gone, the call and source released, so the drop
+   * has nothing to do and cf_future_drop may skip it. */
+  if (!p->data && !p->error)
+    base->vt = &promise_done_vt;
   return CF_READY;
 }
 
@@ -103,15 +115,31 @@ static void promise_drop(cf_future_t *base) {
 
 static const cf_future_vtable_t promise_vt = {"promise", promise_poll,
                                               promise_drop, 0};
+/* The same future once it is ready holding nothing (see promise_poll). */
+static const cf_future_vtable_t promise_done_vt = {
+    "promise", promise_poll, promise_drop, CF_VT_DONE_DROP_NOOP};
 
-/* All-zero is an idle op with no waker (cf_hostop_init's values), so the
- * memset is the op's init: one call less per await. */
-_Static_assert(CF_HOSTOP_IDLE == 0, "a zeroed cf_hostop_t must be idle");
-
+/* Field by field rather than a memset of the whole struct (a call, and
+ * call_buf needs no zeroing: the name copy terminates it): every await
+ * re-initialises its future. */
 static void init_common(cf_promise_t *p, cf_js_type_t as) {
-  memset(p, 0, sizeof *p);
   cf_future_init(&p->base, &promise_vt);
+  p->op.handle = 0;
+  p->op.state = CF_HOSTOP_IDLE;
+  p->op.rc = 0;
+  p->op.rt = NULL;
+  p->op.waker = CF_WAKER_NONE;
+  p->source = 0;
+  p->call = NULL;
+  p->call_size = 0;
   p->as = as;
+  p->name_len = 0;
+  p->json = 0;
+  p->number = 0;
+  p->data = NULL;
+  p->len = p->data_size = 0;
+  p->error = NULL;
+  p->error_size = 0;
 }
 
 void cf_promise_init(cf_promise_t *p, uint32_t handle, cf_js_type_t as) {
@@ -129,7 +157,8 @@ void cf_js_call_init(cf_promise_t *p, const char *fn, const char *json_args,
   if (!json_args) { /* the usual short name: one pass, no library calls */
     for (n = 0; n < sizeof p->call_buf - 2 && fn[n]; n++)
       p->call_buf[n] = fn[n];
-    if (!fn[n]) { /* call_buf[n] and [n + 1] are zero: "name\0\0" */
+    if (!fn[n]) { /* "name\0\0" */
+      p->call_buf[n] = p->call_buf[n + 1] = '\0';
       p->call_size = n + 2;
       p->name_len = (uint32_t)n;
       return;
@@ -169,4 +198,11 @@ EMSCRIPTEN_KEEPALIVE void cfw_promise_done(cf_promise_t *p, int rc,
   p->error = error;
   p->error_size = error_size;
   cf_hostop_complete(&p->op, rc);
+}
+
+/* The usual settlement (a number, or no value asked for): rc 0 and no
+ * buffers, so two arguments instead of cfw_promise_done's eight. */
+EMSCRIPTEN_KEEPALIVE void cfw_promise_number(cf_promise_t *p, double number) {
+  p->number = number;
+  cf_hostop_complete(&p->op, 0);
 }

@@ -198,3 +198,37 @@ test('repeated host calls: same-length names, re-registered functions, two runti
     other.dispose();
   }
 });
+
+// A completion whose task is all there is to run polls that task directly
+// (runtime.c, cf__runtime_host_run); what the poll leaves behind must go on
+// as if the wake had been queued: a cf_yield_now still waits for the next
+// turn (a macrotask), a self-wake is polled again in the same turn, a
+// spawned child and a timer armed by that poll run, and nothing is left
+// held afterwards.
+test('the direct poll of a completed await hands yields, wakes, spawns and timers to the turn', async () => {
+  const N = 20;
+  const stats = () => rt.module.cfuture.hostStats();
+  const idle = () => {
+    const s = rt.stats();
+    assert.equal(s.hostHolds, 0, 'no hold left');
+    assert.equal(s.hostOps, 0, 'no host op left');
+    assert.equal(s.liveTimers, 0, 'no timer left');
+    assert.equal(s.queuedTasks, 0, 'nothing queued');
+  };
+  assert.equal(await rt.call('after_await', 'none', N, 0), 5 * N);
+  idle();
+  let m0 = stats().macrotasks;
+  assert.equal(await rt.call('after_await', 'none', N, 1), 5 * N);
+  assert.ok(stats().macrotasks - m0 >= N, `a yield after each await waited for a macrotask (${stats().macrotasks - m0} for ${N})`);
+  idle();
+  m0 = stats().macrotasks;
+  assert.equal(await rt.call('after_await', 'none', N, 2), 5 * N);
+  assert.ok(stats().macrotasks - m0 < N, 'a self-wake is polled again in the same turn, not a macrotask later');
+  idle();
+  assert.equal(await rt.call('after_await', 'none', N, 3), 10 * N);
+  idle();
+  const t0 = performance.now();
+  assert.equal(await rt.call('after_await', 'none', 5, 4), 25);
+  assert.ok(performance.now() - t0 >= 5 - 0.5, 'five 1 ms sleeps took at least 5 ms');
+  idle();
+});

@@ -156,3 +156,93 @@ static const char *hof_error(const cf_future_t *f, int rc) {
 }
 CF_EXPORT_ASYNC_ERR(hof_export, "host_or_fail", hof_t, hof_init, hof_result,
                     hof_error)
+
+/* after_await(fn, n, mode): n rounds of "await host function fn, then":
+ *   0: nothing (every completion takes the direct poll of its task),
+ *   1: cf_yield_now (deferred to the next turn: a macrotask per round),
+ *   2: CF_YIELD (woken during its own poll: polled again in that turn),
+ *   3: spawn a child that awaits fn too, and join it,
+ *   4: a 1 ms sleep (a timer armed by the directly polled task).
+ * Resolves with the sum of the numbers (children's included). These are
+ * what a completion's direct poll (runtime.c, cf__runtime_host_run) must
+ * hand on to the turn exactly as a queued wake would. */
+typedef struct child {
+  cf_async_t co;
+  cf_promise_t p;
+  const char *fn;
+  double got;
+} child_t;
+static cf_poll_t child_poll(cf_future_t *f, cf_context_t *cx) {
+  child_t *self = (child_t *)f;
+  CF_BEGIN(self);
+  cf_js_call_init(&self->p, self->fn, NULL, CF_JS_NUMBER);
+  CF_AWAIT(self, &self->p);
+  self->got = self->p.number;
+  CF_END(self, self->p.base.rc);
+}
+static void child_cleanup(cf_future_t *f) {
+  cf_future_drop(&((child_t *)f)->p.base);
+}
+CF_ASYNC_VTABLE(child_vt, "after_await_child", child_poll, child_cleanup);
+
+typedef struct after {
+  cf_async_t co;
+  cf_promise_t p;
+  cf_yield_t y;
+  cf_sleep_t nap;
+  cf_join_handle_t h;
+  const char *fn;
+  double n, i, mode, sum;
+} after_t;
+static cf_poll_t after_poll(cf_future_t *f, cf_context_t *cx) {
+  after_t *self = (after_t *)f;
+  CF_BEGIN(self);
+  for (self->i = 0; self->i < self->n; self->i++) {
+    cf_js_call_init(&self->p, self->fn, NULL, CF_JS_NUMBER);
+    CF_AWAIT(self, &self->p);
+    if (self->p.base.rc < 0)
+      CF_RETURN(self, self->p.base.rc);
+    self->sum += self->p.number;
+    cf_future_drop(&self->p.base);
+    if (self->mode == 1) {
+      self->y = cf_yield_now();
+      CF_AWAIT(self, &self->y);
+    } else if (self->mode == 2) {
+      CF_YIELD(self);
+    } else if (self->mode == 3) {
+      child_t c;
+      CF_ASYNC_INIT(&c, &child_vt);
+      c.fn = self->fn;
+      if (CF_SPAWN(cx->rt, &c, "after_await_child", &self->h) < 0)
+        CF_RETURN(self, CF_ENOMEM);
+      CF_AWAIT(self, &self->h.base);
+      if (self->h.base.rc < 0)
+        CF_RETURN(self, self->h.base.rc);
+      self->sum += ((child_t *)cf_join_handle_output(&self->h))->got;
+      cf_future_drop(&self->h.base);
+    } else if (self->mode == 4) {
+      cf_sleep_init(&self->nap, 1);
+      CF_AWAIT(self, &self->nap);
+      cf_future_drop(&self->nap.base);
+    }
+  }
+  CF_END(self, 0);
+}
+static void after_cleanup(cf_future_t *f) {
+  after_t *self = (after_t *)f;
+  cf_future_drop(&self->p.base);
+  cf_future_drop(&self->nap.base);
+  cf_future_drop(&self->h.base);
+}
+CF_ASYNC_VTABLE(after_vt, "after_await", after_poll, after_cleanup);
+static int after_init(cf_future_t *f, const cf_args_t *a) {
+  after_t *self = (after_t *)f;
+  CF_ASYNC_INIT(self, &after_vt);
+  self->n = cf_args_number(a, 1);
+  self->mode = cf_args_number(a, 2);
+  return cf_args_cstr(a, 0, &self->fn, NULL);
+}
+static void after_result(const cf_future_t *f, cf_value_t *out) {
+  *out = cf_value_number(((const after_t *)f)->sum);
+}
+CF_EXPORT_ASYNC(after_export, "after_await", after_t, after_init, after_result)
