@@ -232,3 +232,20 @@ test('the direct poll of a completed await hands yields, wakes, spawns and timer
   assert.ok(performance.now() - t0 >= 5 - 0.5, 'five 1 ms sleeps took at least 5 ms');
   idle();
 });
+
+test('a future polled after ready is reported once on console.error and the runtime goes on', async () => {
+  const rt = await loadTestRuntime();
+  const lines = [];
+  const orig = console.error;
+  console.error = (...a) => lines.push(a.join(' '));
+  let n;
+  try {
+    n = await rt.call('misuse');
+  } finally {
+    console.error = orig;
+  }
+  assert.equal(n, 1);
+  assert.deepEqual(lines, ["cfuture: misuse of future 'ready': polled after it returned ready"]);
+  assert.equal(await rt.call('add', 2, 3), 5);
+  rt.dispose();
+});

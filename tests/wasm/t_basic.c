@@ -122,3 +122,31 @@ static void nap_result(const cf_future_t *f, cf_value_t *out) {
   *out = cf_value_json(((const nap_t *)f)->out);
 }
 CF_EXPORT_ASYNC(nap_export, "sleep", nap_t, nap_init, nap_result)
+
+/* misuse(): polls a finished future again; returns how many misuses the
+ * runtime counted (the default hook reports each on console.error). */
+typedef struct misuse {
+  cf_future_t base;
+  cf_value_t v;
+} misuse_t;
+static cf_poll_t misuse_poll(cf_future_t *f, cf_context_t *cx) {
+  misuse_t *m = (misuse_t *)f;
+  cf_ready_t done;
+  unsigned long before = cf_misuse_count();
+  cf_ready_init(&done, 0);
+  (void)cf_future_poll(&done.base, cx);
+  (void)cf_future_poll(&done.base, cx); /* after ready: misuse */
+  cf_future_drop(&done.base);
+  m->v = cf_value_number((double)(cf_misuse_count() - before));
+  return CF_READY;
+}
+static const cf_future_vtable_t misuse_vt = {"misuse", misuse_poll, NULL, 0};
+static void misuse_result(const cf_future_t *f, cf_value_t *out) {
+  *out = ((const misuse_t *)f)->v;
+}
+static int misuse_init(cf_future_t *f, const cf_args_t *a) {
+  (void)a;
+  cf_future_init(f, &misuse_vt);
+  return 0;
+}
+CF_EXPORT_ASYNC(misuse_export, "misuse", misuse_t, misuse_init, misuse_result)
