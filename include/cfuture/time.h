@@ -26,16 +26,17 @@ extern "C" {
 #endif
 
 /* A timer registration (embedded; managed by the runtime). In the
- * runtime's timer wheel next/prev link it into its deadline's slot; in the
- * heap of far deadlines seq orders equal deadlines. `where` says where it
- * is (CF_TIMER_IDLE: not armed). */
+ * runtime's timer wheel u.w locates its entry in its deadline's slot; in
+ * the heap of far deadlines seq orders equal deadlines. `where` says where
+ * it is (CF_TIMER_IDLE: not armed). */
 typedef struct cf_timer {
   int64_t deadline;
   cf_waker_t waker;
-  union {
+  union { /* internal: the timer queue's (src/timer_wheel.h) */
     struct {
-      struct cf_timer *next, *prev;
-    } link;
+      void *blk;    /* the slot block holding it */
+      uint32_t idx; /* its entry there */
+    } w;
     uint64_t seq;
   } u;
   cf_runtime_t *rt;
