@@ -35,10 +35,11 @@
  *     tail block, the tail's `next` its head block (a circle), and the
  *     head block's entry t[head] is live (cancelling the head entry moves
  *     head past the NULLs, freeing emptied blocks); a wheel timer's u.w
- *     names its block and entry. Cancelled entries between live ones stay
- *     (one pointer each) until the head passes them, at the latest when
- *     their deadline comes: a slot's blocks hold at most the timers
- *     started for it.
+ *     names its block and entry. Cancelled entries after the head stay
+ *     (one pointer each) until the head passes them: when their deadline
+ *     comes, or when the slot's last live timer is cancelled; a slot's
+ *     blocks hold at most the timers started for its deadline since it
+ *     last emptied.
  * Costs: insert, cancel and expiry of a timer due within the window are
  * O(1) amortized (a bit operation and a block entry; blocks are recycled
  * through a spare list, so the allocator is called only when more are
