@@ -149,14 +149,13 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
     for (k = 0; k < m; k++) {
       idx[k] = c->branches[c->ready_head].ring;
       fut[k] = c->branches[idx[k]].fut;
+      /* A load that is not used: the future's first line, fetched for
+       * the whole batch before the first poll rather than by each. */
+      (void)*(volatile uint8_t *)&fut[k]->state;
       if (++c->ready_head == c->n)
         c->ready_head = 0;
     }
     c->ready_len -= m;
-    /* A load that is not used: the future's first line, fetched for all
-     * of the batch at once rather than by each poll in turn. */
-    for (k = 0; k < m; k++)
-      (void)*(volatile uint8_t *)&fut[k]->state;
     for (k = 0; k < m; k++) {
       if (!poll_child(c, idx[k], fut[k], cx))
         continue;

@@ -4,10 +4,14 @@
  * sequence): equal deadlines fire in the order they were started and
  * nothing fires before its deadline. The runtime asks its driver to arm at
  * most one host timer, for the earliest deadline. A timer entry is embedded
- * in its future, so starting and cancelling a timer never allocates (but
- * for the wheel's slot array, once per runtime, and the geometric growth
- * of the heap that holds deadlines more than 4 s ahead). Starting,
- * cancelling and firing a timer due within 4 s costs O(1).
+ * in its future; the runtime keeps a pointer to it in a 64-byte block of
+ * its deadline's slot (13 per block, 128 bytes on 64-bit). Starting a
+ * timer allocates only when the runtime needs more blocks than it ever
+ * had (emptied blocks are kept for reuse until the runtime is idle or
+ * freed), besides the wheel's slot array (once) and the geometric growth
+ * of the heap that holds deadlines more than 4 s ahead; cancelling never
+ * allocates. Starting, cancelling and firing a timer due within 4 s costs
+ * O(1) (amortized).
  *
  * Deadlines are computed at the first poll (futures are lazy): sleep(ms)
  * started at time t completes at the first turn with now >= t + ms.
