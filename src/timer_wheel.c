@@ -7,7 +7,8 @@
  * milliseconds only knows a lower bound of its earliest deadline. Here
  * the first occupied slot from base is the earliest deadline, found with
  * the bitmap in O(1); only deadlines beyond the window (4 s by default)
- * pay the heap's O(log n), and nothing ever scans a slot. A far timer
+ * pay the heap's O(log n), and nothing scans a slot (the head skips each
+ * cancelled entry once; the expiry pass reads a batch ahead). A far timer
  * stays in the heap until it fires or is cancelled (no migration), so the
  * earliest timer is the earlier of the wheel's first and the heap's top. The
  * code is kept small on purpose: it is part of the 16 KB wasm runtime budget.

@@ -10,9 +10,9 @@
  * of from the previous timer, so the cache misses on the timers of a
  * burst overlap (a list made them one dependent load after another: ~150
  * ns each in W5, bench/README.md). A cancelled timer's entry becomes NULL
- * and is skipped; entries are never moved. An occupancy bitmap (one bit per slot) finds
- * the first non-empty slot at or after `base` with one count-trailing-
- * zeros after at most CF_WHEEL_WORDS (64) word tests. Timers due at or
+ * and is skipped; entries are never moved. An occupancy bitmap (one bit
+ * per slot) finds the first non-empty slot at or after `base` with one
+ * count-trailing-zeros after at most CF_WHEEL_WORDS (64) word tests. Timers due at or
  * beyond base + CF_WHEEL_SLOTS at their start go to a binary heap
  * (`far`) of timer pointers ordered by (deadline, seq), where they stay
  * until they fire or are cancelled; a far timer's `where` is its index and
@@ -37,22 +37,21 @@
  *     a live entry (live > 0: a block whose last live entry goes leaves
  *     the slot), and the head block's entry t[head] is live; a wheel
  *     timer's u.w names its block and entry. So cancelled entries (NULL,
- *     skipped) cost at most the blocks that hold a live timer too: under
- *     random cancels ~3x the blocks of a compact FIFO, not a growth with
- *     the number of starts.
+ *     skipped) cost at most the blocks that also hold a live timer: at
+ *     most one block per pending timer, not one entry per start (under
+ *     random cancels, by estimate, ~3x the blocks of a compact FIFO).
  * Costs: insert, cancel and expiry of a timer due within the window are
  * O(1) amortized (a bit operation and a block entry; blocks are recycled
- * through a spare list, so the allocator is called only when more are
- * in use than ever before); the earliest
- * deadline (peek) is O(1) (a bitmap scan of at most 512 bytes); a timer
+ * through a spare list, so the allocator is called only when more are in
+ * use than ever before); the earliest deadline (peek) is O(1) (a bitmap
+ * scan of at most 512 bytes); a timer
  * due beyond the window at its start pays O(log n) to enter the heap and
  * to leave it. Memory: the slot array (CF_WHEEL_SLOTS pointers: 16 KiB on
  * wasm32, 32 KiB on 64-bit), allocated by the first timer and kept until
  * cf__timers_free; one block per CF_WBLOCK_N entries (at least one per
  * occupied slot), kept as spares until cf__timers_free; the bitmap lives
- * in the structure (512 bytes); the
- * heap's pointer array grows geometrically (and is kept: deadlines this
- * far ahead are rare). */
+ * in the structure (512 bytes); the heap's pointer array grows
+ * geometrically (and is kept: deadlines this far ahead are rare). */
 #ifndef CF_TIMER_WHEEL_H
 #define CF_TIMER_WHEEL_H
 
