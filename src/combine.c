@@ -1,15 +1,25 @@
 /* combine.c: join, try_join and select over child futures.
  *
  * Each child is polled with its own waker {branch_vt, combinator, index}.
- * A wake marks the child ready and, for join, links it in a FIFO ready
- * list, then wakes the parent; a poll of the combinator polls only the
- * children marked ready, so the cost per wake does not grow with the
+ * A wake marks the child ready and, for join, appends its index to a FIFO
+ * ready ring, then wakes the parent; a poll of the combinator polls only
+ * the children marked ready, so the cost per wake does not grow with the
  * number of children. select scans its (few) children from a rotating
  * start for fairness, or from 0 when biased.
  *
+ * Layout, for the joins over very many children (a join over 1e6 timers,
+ * W5): a wake touches only the child's flag byte (flag[], 1 B per child,
+ * cache-resident where the 8-16 B branch records are not) and the ring's
+ * tail; the branch record (the child's future pointer) is first read by
+ * the join's poll, which loads a whole batch of them and touches their
+ * futures before polling the first, so those cache misses overlap. The
+ * ring lives in the branch records' `ring` fields (slot k, not child k):
+ * it holds each child at most once, so n slots suffice.
+ *
  * Invariants: a child flagged DONE is never polled again; a child is in
- * the ready list at most once (flag QUEUED); children woken while the
- * combinator polls are handled on its next poll, never in the same one. */
+ * the ready ring (or the batch being polled) at most once (flag QUEUED,
+ * cleared just before its poll); children woken while the combinator
+ * polls are handled on its next poll, never in the same one. */
 #include "runtime_internal.h"
 
 #include "cfuture/alloc.h"
@@ -25,20 +35,17 @@ enum {
   K_NOMEM = 1u << 12, /* init could not copy the children; they were dropped */
   K_INVALID = 1u << 13 /* init got no array or too many children */
 };
-#define LIST_END UINT32_MAX
+/* Children a join's poll takes from the ring at a time (see the top). */
+#define JOIN_BATCH 16u
 
 static void branch_mark(cf_combine_t *c, uint32_t i) {
-  cf_branch_t *b = &c->branches[i];
-  if (b->flags & (B_DONE | B_QUEUED))
+  uint32_t at;
+  if (c->flag[i] & (B_DONE | B_QUEUED))
     return;
-  b->flags |= B_QUEUED;
+  c->flag[i] |= B_QUEUED;
   if (c->flags & K_JOIN) {
-    b->next_ready = LIST_END;
-    if (c->ready_tail == LIST_END)
-      c->ready_head = i;
-    else
-      c->branches[c->ready_tail].next_ready = i;
-    c->ready_tail = i;
+    at = c->ready_head + c->ready_len++;
+    c->branches[at < c->n ? at : at - c->n].ring = i;
   }
 }
 
@@ -62,8 +69,8 @@ static const cf_waker_vtable_t branch_vt = {branch_clone, branch_wake,
 static void drop_pending_children(cf_combine_t *c) {
   uint32_t i;
   for (i = 0; i < c->n; i++)
-    if (!(c->branches[i].flags & B_DONE)) {
-      c->branches[i].flags |= B_DONE;
+    if (!(c->flag[i] & B_DONE)) {
+      c->flag[i] |= B_DONE;
       cf_future_drop(c->branches[i].fut);
     }
 }
@@ -77,7 +84,8 @@ static int start(cf_combine_t *c) {
   c->flags |= K_STARTED;
   if (c->n > CF_COMBINE_INLINE) {
     cf_future_t **futs = (cf_future_t **)c->branches; /* parked by init */
-    cf_branch_t *b = cf_malloc((size_t)c->n * sizeof *b);
+    size_t bytes = (size_t)c->n * (sizeof(cf_branch_t) + 1);
+    cf_branch_t *b = bytes / (sizeof *b + 1) == c->n ? cf_malloc(bytes) : NULL;
     if (!b) {
       for (i = 0; i < c->n; i++)
         cf_future_drop(futs[i]);
@@ -90,11 +98,13 @@ static int start(cf_combine_t *c) {
       b[i].fut = futs[i];
     cf_free(futs, (size_t)c->n * sizeof *futs);
     c->branches = b;
+    c->flag = (uint8_t *)(b + c->n);
   } else {
     c->branches = c->inline_;
+    c->flag = c->inline_flag;
   }
   for (i = 0; i < c->n; i++) {
-    c->branches[i].flags = 0;
+    c->flag[i] = 0;
     if (!c->branches[i].fut)
       return CF_EINVAL;
   }
@@ -103,22 +113,23 @@ static int start(cf_combine_t *c) {
   return 0;
 }
 
-/* Poll child i; returns 1 if it just completed. */
-static int poll_child(cf_combine_t *c, uint32_t i, cf_context_t *cx) {
-  cf_branch_t *b = &c->branches[i];
+/* Poll child i (its future f); returns 1 if it just completed. */
+static int poll_child(cf_combine_t *c, uint32_t i, cf_future_t *f,
+                      cf_context_t *cx) {
   cf_waker_t w = cf_waker_from_raw(&branch_vt, c, i);
   cf_context_t sub = *cx;
-  b->flags &= ~B_QUEUED;
+  c->flag[i] &= ~B_QUEUED;
   sub.waker = &w;
-  if (cf_future_poll(b->fut, &sub) == CF_PENDING)
+  if (cf_future_poll(f, &sub) == CF_PENDING)
     return 0;
-  b->flags |= B_DONE;
+  c->flag[i] |= B_DONE;
   c->remaining--;
   return 1;
 }
 
 static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
   cf_combine_t *c = (cf_combine_t *)f;
+  uint32_t left, m;
   if (!(c->flags & K_STARTED)) {
     int err = start(c);
     if (err < 0) {
@@ -127,25 +138,35 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
     }
   }
   cf_waker_register(&c->parent, cx->waker);
-  /* Only the children queued before this poll: a child that wakes itself
-   * is re-queued behind `last` and waits for the next poll. */
-  if (c->ready_head != LIST_END) {
-    uint32_t last = c->ready_tail, i;
-    do {
-      i = c->ready_head;
-      c->ready_head = c->branches[i].next_ready;
-      if (c->ready_head == LIST_END)
-        c->ready_tail = LIST_END;
-      if (!poll_child(c, i, cx))
+  /* Only the children queued before this poll: one woken meanwhile (by
+   * itself or a sibling) is appended behind them and waits for the next
+   * poll. A batch leaves the ring before its first poll; its children
+   * keep QUEUED until their own poll, so none enters the ring twice. */
+  for (left = c->ready_len; left; left -= m) {
+    cf_future_t *fut[JOIN_BATCH];
+    uint32_t idx[JOIN_BATCH], k;
+    m = left < JOIN_BATCH ? left : JOIN_BATCH;
+    for (k = 0; k < m; k++) {
+      idx[k] = c->branches[c->ready_head].ring;
+      fut[k] = c->branches[idx[k]].fut;
+      /* A load that is not used: the future's first line, fetched for
+       * the whole batch before the first poll rather than by each. */
+      (void)*(volatile uint8_t *)&fut[k]->state;
+      if (++c->ready_head == c->n)
+        c->ready_head = 0;
+    }
+    c->ready_len -= m;
+    for (k = 0; k < m; k++) {
+      if (!poll_child(c, idx[k], fut[k], cx))
         continue;
-      if ((c->flags & K_TRY) && c->branches[i].fut->rc < 0) {
-        c->index = (int32_t)i;
-        f->rc = c->branches[i].fut->rc;
+      if ((c->flags & K_TRY) && fut[k]->rc < 0) {
+        c->index = (int32_t)idx[k];
+        f->rc = fut[k]->rc;
         drop_pending_children(c);
         cf_waker_drop(&c->parent);
         return CF_READY;
       }
-    } while (i != last);
+    }
   }
   if (c->remaining == 0) {
     f->rc = 0;
@@ -180,9 +201,9 @@ static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
   first = (c->flags & CF_SELECT_BIASED) ? 0 : c->cursor++ % c->n;
   for (k = 0; k < c->n; k++) {
     uint32_t i = (first + k) % c->n;
-    if (!(c->branches[i].flags & B_QUEUED))
+    if (!(c->flag[i] & B_QUEUED))
       continue;
-    if (!poll_child(c, i, cx))
+    if (!poll_child(c, i, c->branches[i].fut, cx))
       continue;
     c->index = (int32_t)i;
     f->rc = c->branches[i].fut->rc;
@@ -203,7 +224,7 @@ static void combine_drop(cf_future_t *f) {
     if (c->branches)
       drop_pending_children(c);
     if (c->branches && c->branches != c->inline_)
-      cf_free(c->branches, (size_t)c->n * sizeof *c->branches);
+      cf_free(c->branches, (size_t)c->n * (sizeof *c->branches + 1));
   } else {
     /* Never polled: the children are still ours to cancel. */
     uint32_t i;
@@ -236,12 +257,13 @@ static void combine_init(cf_combine_t *c, const cf_future_vtable_t *vt,
   cf_future_init(&c->base, vt);
   c->n = (uint32_t)n;
   c->remaining = (uint32_t)n;
-  c->ready_head = c->ready_tail = LIST_END;
+  c->ready_head = c->ready_len = 0;
   c->flags = flags;
   c->cursor = 0;
   c->index = -1;
   c->parent = CF_WAKER_NONE;
   c->branches = NULL;
+  c->flag = NULL;
   if ((!futs && n) || n >= UINT32_MAX) {
     c->n = c->remaining = 0;
     c->flags |= K_INVALID;

@@ -292,9 +292,13 @@ void cf__runtime_sync_timer(cf_runtime_t *rt);
 /* time.c */
 /* Fire (pop and wake) up to `max` timers due by `now`, in order; returns 1
  * if due timers may be left (the batch was full), else 0. A turn fires
- * CF_TIMER_BATCH at a time, polling the woken tasks in between. */
+ * CF_TIMER_BATCH at a time, polling the woken tasks in between: small
+ * enough that what a batch touched is still in cache (and the TLB) when
+ * its tasks run, large enough that the batch's cache misses overlap
+ * (bench/README.md, "W5: the expiry floor": 16 and 32 measured alike, 4
+ * and 8 slower, 128 slower with the list wheel). */
 int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max);
-#define CF_TIMER_BATCH 128u
+#define CF_TIMER_BATCH 16u
 
 /* blocking.c: take finished blocking jobs from the cross-thread inbox
  * (one atomic load when there are none); tear the pool down on free.

@@ -57,6 +57,7 @@ void cf_timer_cancel(cf_timer_t *t) {
 
 int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max) {
   cf_timer_t *t;
+  cf__timers_touch(&rt->timers, max);
   for (; max; max--) {
     if (!(t = cf__timers_pop_due(&rt->timers, now)))
       return 0;

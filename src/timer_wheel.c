@@ -7,7 +7,8 @@
  * milliseconds only knows a lower bound of its earliest deadline. Here
  * the first occupied slot from base is the earliest deadline, found with
  * the bitmap in O(1); only deadlines beyond the window (4 s by default)
- * pay the heap's O(log n), and nothing ever scans a slot. A far timer
+ * pay the heap's O(log n), and nothing scans a slot (the head skips each
+ * cancelled entry once; the expiry pass reads a batch ahead). A far timer
  * stays in the heap until it fires or is cancelled (no migration), so the
  * earliest timer is the earlier of the wheel's first and the heap's top. The
  * code is kept small on purpose: it is part of the 16 KB wasm runtime budget.
@@ -60,15 +61,20 @@ static void far_remove(cf_timers_t *q, cf_timer_t *t) {
 
 /* ---- wheel ---- */
 
-/* The earliest wheel timer: the head of the first occupied slot at or
- * after base's position, circularly (requires wheel_len > 0; at most
- * CF_WHEEL_WORDS word tests). */
-static cf_timer_t *first(const cf_timers_t *q) {
+/* The head entry of slot p (occupied): live, by the invariant. */
+static cf_timer_t *slot_head(const cf_timers_t *q, uint32_t p) {
+  cf_wblock_t *h = q->slots[p]->next;
+  return h->t[h->head];
+}
+
+/* The earliest occupied slot: the first at or after base's position,
+ * circularly (requires wheel_len > 0; at most CF_WHEEL_WORDS word tests). */
+static uint32_t first_slot(const cf_timers_t *q) {
   uint32_t p = (uint32_t)q->base & MASK, w = p >> 6;
   uint64_t bits = q->occ[w] & (~(uint64_t)0 << (p & 63u));
   while (!bits) /* back at word w, its bits below p come last: right */
     bits = q->occ[w = (w + 1) % CF_WHEEL_WORDS];
-  return q->slots[(w << 6) | (uint32_t)__builtin_ctzll(bits)];
+  return (w << 6) | (uint32_t)__builtin_ctzll(bits);
 }
 
 /* Deadlines inside the window: base <= d < base + CF_WHEEL_SLOTS. */
@@ -76,36 +82,74 @@ static int in_window(const cf_timers_t *q, int64_t d) {
   return (uint64_t)d - (uint64_t)q->base < CF_WHEEL_SLOTS;
 }
 
-/* Append t to the FIFO of the slot of d. */
-static void link_tail(cf_timers_t *q, cf_timer_t *t, int64_t d) {
-  uint32_t p = (uint32_t)d & MASK;
-  cf_timer_t *h;
-  if (q->occ[p >> 6] & BIT(p)) {
-    h = q->slots[p];
-    t->u.link.prev = h->u.link.prev;
-    t->u.link.next = h;
-    h->u.link.prev->u.link.next = t;
-    h->u.link.prev = t;
-  } else {
-    q->slots[p] = t->u.link.prev = t->u.link.next = t;
-    q->occ[p >> 6] |= BIT(p);
-  }
-  t->where = CF_TIMER_WHEEL | p;
-  q->wheel_len++;
+/* A block from the spares, else the allocator (NULL: no memory). */
+static cf_wblock_t *block_get(cf_timers_t *q) {
+  cf_wblock_t *b = q->spare;
+  if (b)
+    q->spare = b->next;
+  else if (!(b = cf_malloc(sizeof *b)))
+    return NULL;
+  b->head = b->tail = b->live = 0;
+  return b;
 }
 
+static void block_put(cf_timers_t *q, cf_wblock_t *b) {
+  b->next = q->spare;
+  q->spare = b;
+}
+
+/* Append t to the FIFO of the slot of d (0, or CF_ENOMEM with nothing
+ * changed). */
+static int link_tail(cf_timers_t *q, cf_timer_t *t, int64_t d) {
+  uint32_t p = (uint32_t)d & MASK;
+  cf_wblock_t *b = q->occ[p >> 6] & BIT(p) ? q->slots[p] : NULL;
+  if (!b || b->tail == CF_WBLOCK_N) {
+    cf_wblock_t *n = block_get(q);
+    if (!n)
+      return CF_ENOMEM;
+    n->next = n->prev = n;
+    if (b) { /* between the tail b and the head */
+      n->next = b->next;
+      n->prev = b;
+      b->next->prev = n;
+      b->next = n;
+    }
+    q->slots[p] = b = n;
+    q->occ[p >> 6] |= BIT(p);
+  }
+  t->u.w.blk = b;
+  t->u.w.idx = b->tail;
+  b->live++;
+  b->t[b->tail++] = t;
+  t->where = CF_TIMER_WHEEL | p;
+  q->wheel_len++;
+  return 0;
+}
+
+/* Remove t's entry. A block left with no live entry leaves the slot at
+ * once (so cancelled entries cost at most the blocks that also hold live
+ * ones), the slot's last one empties it; then the head block's head moves
+ * past cancelled entries to a live one. */
 static void unlink_wheel(cf_timers_t *q, cf_timer_t *t) {
   uint32_t p = t->where & MASK;
-  cf_timer_t *n = t->u.link.next;
-  if (n == t) {
-    q->occ[p >> 6] &= ~BIT(p); /* slots[p] is stale from here on */
-  } else {
-    t->u.link.prev->u.link.next = n;
-    n->u.link.prev = t->u.link.prev;
-    if (q->slots[p] == t)
-      q->slots[p] = n;
-  }
+  cf_wblock_t *b = t->u.w.blk, *h;
+  b->t[t->u.w.idx] = NULL;
   q->wheel_len--;
+  if (!--b->live) {
+    if (b->next == b) {
+      q->occ[p >> 6] &= ~BIT(p); /* slots[p] is stale from here on */
+      block_put(q, b);
+      return;
+    }
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+    if (q->slots[p] == b)
+      q->slots[p] = b->prev;
+    block_put(q, b);
+  }
+  h = q->slots[p]->next; /* live > 0: a live entry lies at or after head */
+  while (!h->t[h->head])
+    h->head++;
 }
 
 /* ---- the queue ---- */
@@ -117,6 +161,11 @@ void cf__timers_init(cf_timers_t *q) {
 }
 
 void cf__timers_free(cf_timers_t *q) {
+  cf_wblock_t *b;
+  while ((b = q->spare)) { /* q is empty: every block is a spare */
+    q->spare = b->next;
+    cf_free(b, sizeof *b);
+  }
   cf_free(q->slots, CF_WHEEL_SLOTS * sizeof *q->slots);
   cf_free(q->far, (size_t)q->far_cap * sizeof *q->far);
 }
@@ -132,7 +181,8 @@ int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t now) {
   if (!q->wheel_len && now > q->base)
     q->base = now;
   if (in_window(q, d)) {
-    link_tail(q, t, d);
+    if (link_tail(q, t, d) < 0)
+      return CF_ENOMEM;
   } else {
     if (q->far_len == q->far_cap) {
       uint32_t ncap = q->far_cap ? q->far_cap * 2 : 64;
@@ -162,10 +212,32 @@ void cf__timers_remove(cf_timers_t *q, cf_timer_t *t) {
 }
 
 cf_timer_t *cf__timers_peek(const cf_timers_t *q) {
-  cf_timer_t *w = q->wheel_len ? first(q) : NULL;
+  cf_timer_t *w = q->wheel_len ? slot_head(q, first_slot(q)) : NULL;
   cf_timer_t *f = q->far_len ? q->far[0] : NULL;
   /* equal deadlines: the heap's timers were started first */
   return !w || (f && f->deadline <= w->deadline) ? f : w;
+}
+
+void cf__timers_touch(const cf_timers_t *q, uint32_t k) {
+  cf_wblock_t *b, *tail;
+  uint32_t i;
+  if (!q->wheel_len)
+    return;
+  tail = q->slots[first_slot(q)];
+  b = tail->next;
+  for (i = b->head; k; i++) {
+    if (i == b->tail) { /* on to the next block (never empty) */
+      if (b == tail)
+        return;
+      b = b->next;
+      i = b->head;
+    }
+    if (b->t[i]) { /* both ends: a timer may straddle two lines */
+      (void)*(volatile int64_t *)&b->t[i]->deadline;
+      (void)*(volatile uint32_t *)&b->t[i]->where;
+      k--;
+    }
+  }
 }
 
 cf_timer_t *cf__timers_pop_due(cf_timers_t *q, int64_t now) {

@@ -25,11 +25,11 @@
 extern "C" {
 #endif
 
-/* Per-child bookkeeping (internal). */
+/* Per-child bookkeeping (internal). `ring` is not the child's own: slot k
+ * of the join's ready ring (children woken since its last poll). */
 typedef struct cf_branch {
   cf_future_t *fut;
-  uint32_t next_ready; /* intrusive ready list link */
-  uint8_t flags;
+  uint32_t ring;
 } cf_branch_t;
 
 #define CF_COMBINE_INLINE 4 /* children stored inline; more are allocated */
@@ -37,13 +37,15 @@ typedef struct cf_branch {
 typedef struct cf_combine {
   cf_future_t base;
   cf_branch_t *branches; /* inline[] or an allocation */
+  uint8_t *flag;         /* per child; inline_flag[] or after branches[n] */
   uint32_t n, remaining;
-  uint32_t ready_head, ready_tail; /* children woken since the last poll */
+  uint32_t ready_head, ready_len; /* join's ready ring in branches[].ring */
   uint32_t flags;
   uint32_t cursor; /* select: rotating start for fairness */
   int32_t index;   /* select: winner; try_join: failing child; else -1 */
   cf_waker_t parent;
   cf_branch_t inline_[CF_COMBINE_INLINE];
+  uint8_t inline_flag[CF_COMBINE_INLINE];
 } cf_combine_t;
 
 typedef cf_combine_t cf_join_t;

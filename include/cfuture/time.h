@@ -4,10 +4,14 @@
  * sequence): equal deadlines fire in the order they were started and
  * nothing fires before its deadline. The runtime asks its driver to arm at
  * most one host timer, for the earliest deadline. A timer entry is embedded
- * in its future, so starting and cancelling a timer never allocates (but
- * for the wheel's slot array, once per runtime, and the geometric growth
- * of the heap that holds deadlines more than 4 s ahead). Starting,
- * cancelling and firing a timer due within 4 s costs O(1).
+ * in its future; the runtime keeps a pointer to it in a 64-byte block of
+ * its deadline's slot (13 per block, 128 bytes on 64-bit). Starting a
+ * timer allocates only when the runtime needs more blocks than it ever
+ * had (emptied blocks are kept for reuse until the runtime is idle or
+ * freed), besides the wheel's slot array (once) and the geometric growth
+ * of the heap that holds deadlines more than 4 s ahead; cancelling never
+ * allocates. Starting, cancelling and firing a timer due within 4 s costs
+ * O(1) (amortized).
  *
  * Deadlines are computed at the first poll (futures are lazy): sleep(ms)
  * started at time t completes at the first turn with now >= t + ms.
@@ -26,16 +30,17 @@ extern "C" {
 #endif
 
 /* A timer registration (embedded; managed by the runtime). In the
- * runtime's timer wheel next/prev link it into its deadline's slot; in the
- * heap of far deadlines seq orders equal deadlines. `where` says where it
- * is (CF_TIMER_IDLE: not armed). */
+ * runtime's timer wheel u.w locates its entry in its deadline's slot; in
+ * the heap of far deadlines seq orders equal deadlines. `where` says where
+ * it is (CF_TIMER_IDLE: not armed). */
 typedef struct cf_timer {
   int64_t deadline;
   cf_waker_t waker;
-  union {
+  union { /* internal: the timer queue's (src/timer_wheel.h) */
     struct {
-      struct cf_timer *next, *prev;
-    } link;
+      void *blk;    /* the slot block holding it */
+      uint32_t idx; /* its entry there */
+    } w;
     uint64_t seq;
   } u;
   cf_runtime_t *rt;

@@ -114,9 +114,11 @@ static void spawn_enomem_leaves_future_with_caller(void) {
   th_env_close(&env);
 }
 
-/* The first timer allocates the wheel's slot array; timers due within the
- * wheel's window (4 s) never allocate after that; the heap for later
- * deadlines grows geometrically (64 entries first). */
+/* The first timer allocates the wheel's slot array; a timer due within
+ * the wheel's window (4 s) takes an entry in a block of its slot, and a
+ * new block comes from the spares (blocks emptied by expiry or cancel)
+ * before the allocator; the heap for later deadlines grows geometrically
+ * (64 entries first). */
 static void timer_heap_growth_enomem(void) {
   th_env_t env;
   cf_sleep_t s[65], near;
@@ -135,7 +137,16 @@ static void timer_heap_growth_enomem(void) {
     CHECK_EQ(cf_future_poll(&s[i].base, &cx), CF_PENDING);
   }
   th_fail_after(0);
-  cf_sleep_init(&near, 5); /* inside the window: no allocation */
+  cf_sleep_init(&near, 5); /* inside the window: no block yet */
+  CHECK_EQ(cf_future_poll(&near.base, &cx), CF_READY);
+  CHECK_EQ(near.base.rc, CF_ENOMEM);
+  th_fail_after(-1);
+  cf_future_drop(&near.base);
+  cf_sleep_init(&near, 5); /* allocates a block */
+  CHECK_EQ(cf_future_poll(&near.base, &cx), CF_PENDING);
+  cf_future_drop(&near.base); /* its block becomes a spare */
+  th_fail_after(0);
+  cf_sleep_init(&near, 6); /* another slot: the spare, no allocation */
   CHECK_EQ(cf_future_poll(&near.base, &cx), CF_PENDING);
   cf_future_drop(&near.base);
   cf_sleep_init(&s[64], 99995);

@@ -12,6 +12,10 @@
  *     fires in the first turn whose clock reaches its deadline, in
  *     (deadline, start) order, and the host timer always follows the
  *     earliest pending deadline;
+ *   - a slot's timers span several blocks: cancels at the head, middle
+ *     and tail keep the rest in start order, and the blocks are reused;
+ *     churn (cancel and restart on one deadline) keeps the blocks bounded
+ *     by the pending timers;
  *   - a burst of due timers fires in batches between polls and ends the
  *     turn at its time slice, the rest in later turns. */
 #include <stdlib.h>
@@ -180,6 +184,96 @@ static void many_timers_fire_exactly_in_order(void) {
   free(sorted);
 }
 
+/* One deadline's slot spans several blocks of entries: cancels at its
+ * head (whole blocks), in its middle and at its tail leave the survivors
+ * and the timers started after them firing in start order, none early;
+ * a second round reuses the blocks (no allocation). */
+static void slot_blocks_keep_order_through_cancels(void) {
+  enum { N = 100, D = 50, LATE = 3, KEEP = 3000 };
+  th_env_t env;
+  cf_sleep_t s[N + LATE], keeper;
+  long ids[N + LATE], expect[N + LATE];
+  int64_t at[N + LATE];
+  fire_log_t log = {NULL, 0, ids, at};
+  int round, i, ne;
+  th_env_open(&env);
+  log.drv = env.drv;
+  /* pending throughout: an idle runtime would free the wheel's memory */
+  start(env.rt, &keeper, KEEP, &log, -1);
+  for (round = 0; round < 2; round++) {
+    int64_t d = D + round * D;
+    log.n = 0;
+    ne = 0;
+    if (round == 1)
+      th_fail_after(0); /* every block comes from the spares */
+    for (i = 0; i < N; i++)
+      start(env.rt, &s[i], d, &log, i);
+    for (i = 0; i < N; i++) {
+      if (i < 30 || i % 3 == 0 || i >= N - 5)
+        cf_future_drop(&s[i].base); /* cancelled */
+      else
+        expect[ne++] = i;
+    }
+    for (i = N; i < N + LATE; i++) {
+      start(env.rt, &s[i], d, &log, i);
+      expect[ne++] = i;
+    }
+    th_fail_after(-1);
+    CHECK_EQ(armed(&env), d);
+    step_to(&env, d - 1);
+    CHECK_EQ(log.n, 0);
+    step_to(&env, d);
+    CHECK_EQ(log.n, ne);
+    for (i = 0; i < ne && i < log.n; i++) {
+      CHECK_EQ(ids[i], expect[i]);
+      CHECK_EQ(at[i], d);
+    }
+    for (i = 0; i < N + LATE; i++)
+      cf_future_drop(&s[i].base);
+    CHECK_EQ(armed(&env), KEEP);
+  }
+  cf_future_drop(&keeper.base);
+  th_env_close(&env);
+}
+
+/* Churn on one deadline (cancel a random pending timer but the first,
+ * which stays at the slot's head, start a fresh one; 100 pending) never
+ * due meanwhile: cancelled entries must not pile up behind the head. A
+ * block whose entries are all cancelled leaves its slot, so the live
+ * blocks stay bounded by the pending timers, not the starts (20,000 would
+ * be ~1,540 blocks of 13 entries). */
+static void churn_keeps_slot_memory_bounded(void) {
+  enum { N = 100, D = 500 };
+  th_env_t env;
+  cf_sleep_t s[N];
+  long ids[N];
+  int64_t at[N];
+  fire_log_t log = {NULL, 0, ids, at};
+  long i, rounds = th_scaled(20000);
+  size_t after_start;
+  uint32_t seed = 7;
+  th_env_open(&env);
+  log.drv = env.drv;
+  for (i = 0; i < N; i++)
+    start(env.rt, &s[i], D, &log, i);
+  after_start = th_live_blocks();
+  for (i = 0; i < rounds; i++) {
+    long k;
+    seed = seed * 1103515245u + 12345u;
+    k = 1 + (long)((seed >> 16) % (N - 1));
+    cf_future_drop(&s[k].base);
+    start(env.rt, &s[k], D, &log, k);
+  }
+  /* at most one partly filled block per pending timer: N / 13 + 1 blocks
+   * when compact, and far fewer than one per start */
+  CHECK(th_live_blocks() <= after_start + N);
+  step_to(&env, D);
+  CHECK_EQ(log.n, N);
+  for (i = 0; i < N; i++)
+    cf_future_drop(&s[i].base);
+  th_env_close(&env);
+}
+
 /* ---- a burst of due timers respects the turn's time slice ---- */
 
 /* A driver whose clock moves 1 ms at every read once `ticking` is set. */
@@ -275,4 +369,6 @@ static void timer_burst_respects_the_time_slice(void) {
 
 TH_MAIN(TH_CASE(window_edge_ties_keep_start_order),
         TH_CASE(many_timers_fire_exactly_in_order),
+        TH_CASE(slot_blocks_keep_order_through_cancels),
+        TH_CASE(churn_keeps_slot_memory_bounded),
         TH_CASE(timer_burst_respects_the_time_slice))

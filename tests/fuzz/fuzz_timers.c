@@ -13,7 +13,9 @@
  *   - peek is the model's first timer (exact earliest deadline);
  *   - cancel removes exactly that timer; an insert that fails with
  *     CF_ENOMEM leaves the timer unarmed and the queue unchanged;
- *   - len and each timer's armed state match the model.
+ *   - len and each timer's armed state match the model;
+ *   - cf__timers_touch (before each expiry pass) reads only live timers
+ *     (ASan), across the slot blocks that cancels have emptied or cut.
  * The clock model follows the runtime's contract: a start passes a clock
  * reading (sometimes rounded up by one ms) and a deadline after the
  * floor reading. Build: cmake -DCF_FUZZ=ON -DCMAKE_C_COMPILER=clang; run
@@ -124,6 +126,8 @@ static int64_t pick_deadline(uint32_t kind, uint32_t v) {
 
 static void expire(int64_t now) {
   cf_timer_t *t;
+  /* read-only; under ASan a stale or freed entry it loaded would fail */
+  cf__timers_touch(&q, (uint32_t)(now & 31));
   while ((t = cf__timers_pop_due(&q, now)) != NULL) {
     mtimer_t *m = (mtimer_t *)t, *f = model_first();
     ASSERT(t->deadline <= now); /* never early */
