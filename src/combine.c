@@ -32,7 +32,7 @@ enum {
   K_JOIN = 1u << 9,
   K_SELECT = 1u << 10,
   K_STARTED = 1u << 11,
-  K_NOMEM = 1u << 12, /* init could not copy the children; they were dropped */
+  K_NOMEM = 1u << 12,  /* init could not copy the children; they were dropped */
   K_INVALID = 1u << 13 /* init got no array or too many children */
 };
 /* Children a join's poll takes from the ring at a time (see the top). */

@@ -86,8 +86,8 @@ static void force_out(cf_task_t *t, void *ud) {
   (void)ud;
   if (!(t->flags & CF_T_SOLO))
     t->set = NULL;
-  t->flags = (uint16_t)(CF_T_COMPLETE |
-                        (t->flags & (CF_T_SOLO | CF_T_CLASS_MASK)));
+  t->flags =
+      (uint16_t)(CF_T_COMPLETE | (t->flags & (CF_T_SOLO | CF_T_CLASS_MASK)));
   cf__task_release_if_unused(t);
 }
 
@@ -435,7 +435,7 @@ void cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t) {
   rt->in_turn = 0;
   rt->turns++;
   if (again | (rt->runq.head != NULL) | (rt->deferred.head != NULL) |
-      (rt->timers.len != 0) | rt->free_pending | (rt->pool != NULL) ||
+          (rt->timers.len != 0) | rt->free_pending | (rt->pool != NULL) ||
       rt->armed_deadline != CF_TIME_NEVER) {
     if (again) /* as turn_once's `held` */
       cf__task_enqueue(rt, &rt->runq, t);

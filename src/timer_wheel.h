@@ -12,8 +12,8 @@
  * ns each in W5, bench/README.md). A cancelled timer's entry becomes NULL
  * and is skipped; entries are never moved. An occupancy bitmap (one bit
  * per slot) finds the first non-empty slot at or after `base` with one
- * count-trailing-zeros after at most CF_WHEEL_WORDS (64) word tests. Timers due at or
- * beyond base + CF_WHEEL_SLOTS at their start go to a binary heap
+ * count-trailing-zeros after at most CF_WHEEL_WORDS (64) word tests. Timers due
+ * at or beyond base + CF_WHEEL_SLOTS at their start go to a binary heap
  * (`far`) of timer pointers ordered by (deadline, seq), where they stay
  * until they fire or are cancelled; a far timer's `where` is its index and
  * its seq (unique per heap insert) breaks ties. base moves up to the clock

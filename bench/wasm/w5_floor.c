@@ -237,9 +237,9 @@ static double run(int variant) {
 }
 
 int main(void) {
-  static const char *names[] = {"one",   "one+now", "three",
-                                "chain", "chain/b", "array/b",
-                                "now",   "chain/pre", "array/pre", "array/all", "walk"};
+  static const char *names[] = {"one",       "one+now",   "three", "chain",
+                                "chain/b",   "array/b",   "now",   "chain/pre",
+                                "array/pre", "array/all", "walk"};
   int reps = 5, o, v, r;
   uint32_t i;
   recs = calloc(N, sizeof *recs);
