@@ -104,7 +104,7 @@ typedef struct cf_runtime_stats {
   size_t live_tasks;   /* spawned and not yet freed */
   size_t queued_tasks; /* in the run queue */
   size_t live_wakers;  /* task wakers cloned and not yet dropped */
-  size_t live_timers;  /* timers in the timer heap */
+  size_t live_timers;  /* timers pending (wheel and far heap) */
   size_t host_holds;   /* cf_runtime_hold minus cf_runtime_release */
   uint64_t polls;      /* task polls since creation */
   uint64_t wakes;      /* wakes that enqueued a task */
