@@ -439,10 +439,12 @@ void cf__runtime_host_run(cf_runtime_t *rt, cf_task_t *t) {
       rt->armed_deadline != CF_TIME_NEVER) {
     if (again) /* as turn_once's `held` */
       cf__task_enqueue(rt, &rt->runq, t);
-    if (rt->runq.head && !rt->free_pending)
-      (void)turn_once(rt, 1, 0); /* ends with turn_end */
-    else
+    if (rt->runq.head && !rt->free_pending) {
+      if (turn_once(rt, 1, 0)) /* ends with turn_end */
+        rt->turns--;           /* it and the direct poll are one turn */
+    } else {
       turn_end(rt, 0);
+    }
   }
   cf_runtime_release(rt);
   if (rt->pool) /* created by the poll; as turn() does, with the hold gone */

@@ -225,7 +225,13 @@ test('the direct poll of a completed await hands yields, wakes, spawns and timer
   assert.equal(await rt.call('after_await', 'none', N, 2), 5 * N);
   assert.ok(stats().macrotasks - m0 < N, 'a self-wake is polled again in the same turn, not a macrotask later');
   idle();
+  const turns0 = rt.stats().turns;
   assert.equal(await rt.call('after_await', 'none', N, 3), 10 * N);
+  // two host awaits per round (the parent's, the child's), each completed
+  // by a direct poll that a turn continues (the spawned child, the woken
+  // parent): one turn each, not two
+  const perRound = (rt.stats().turns - turns0) / N;
+  assert.ok(perRound >= 1.9 && perRound < 3, `turns per round with a spawn: ${perRound}`);
   idle();
   const t0 = performance.now();
   assert.equal(await rt.call('after_await', 'none', 5, 4), 25);
