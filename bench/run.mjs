@@ -212,9 +212,13 @@ function jobs(url) {
     need('asyncify') && ['cfuture-wasm', 'node', [ASY, 'kernel', reps, S(50000000, 100000)]]
   ] });
   const NF = S(1000, 20);
+  // W7 takes three times the runs per process: a batch of 1000 fetches
+  // moves by +-50% from one to the next (sockets, pools, GC), and six
+  // samples a side let the median ratio swing by 0.3 between runs
+  const repsW7 = String(REPS * 3);
   push({ id: 'w7', n: NF, impls: [
-    ['js', 'node', [JS('w7_fetch.mjs'), 'fetch', NF, reps, url]],
-    need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w7', reps, url, NF]]
+    ['js', 'node', [JS('w7_fetch.mjs'), 'fetch', NF, repsW7, url]],
+    need('wasm') && ['cfuture-wasm', 'node', [WASM, 'w7', repsW7, url, NF]]
   ] });
   return J.map((j) => ({ ...j, impls: j.impls.filter(Boolean) }))
     .filter((j) => !only || only.some((o) => j.id.startsWith(o)));
