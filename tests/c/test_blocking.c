@@ -8,36 +8,12 @@
  * and the pool restarts lazily; drivers without notify get CF_ENOTSUP;
  * the real POSIX driver parks until a worker notifies it. Runs under
  * ThreadSanitizer, ASan and valgrind (scripts/test-native.sh). Every wait
- * on another thread is bounded (WAIT_UNTIL: 10 s of real time). */
+ * on another thread is bounded (TH_WAIT_UNTIL: 10 s of real time). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "harness.h"
-
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-/* Poll cond every ms for up to 10 s of real time; a failed check if it
- * never became true. */
-#define WAIT_UNTIL(cond)                                                       \
-  do {                                                                         \
-    int ok_ = 0;                                                               \
-    for (int i_ = 0; i_ < 10000 && !ok_; i_++) {                               \
-      if (cond)                                                                \
-        ok_ = 1;                                                               \
-      else                                                                     \
-        sleep_ms(1);                                                           \
-    }                                                                          \
-    if (!ok_) {                                                                \
-      th_failures++;                                                           \
-      fprintf(stderr, "%s:%d: timed out waiting for %s\n", __FILE__, __LINE__, \
-              #cond);                                                          \
-    }                                                                          \
-  } while (0)
 
 /* ---- jobs ---- */
 
@@ -68,10 +44,10 @@ static int job_fn(void *p, const cf_blocking_ctx_t *ctx) {
   atomic_store(&a->started, 1);
   if (a->gated)
     while (!atomic_load(&a->release) && !cf_blocking_cancelled(ctx))
-      sleep_ms(1);
+      th_sleep_ms(1);
   if (a->until_cancel) {
     for (int i = 0; i < 10000 && !cf_blocking_cancelled(ctx); i++)
-      sleep_ms(1);
+      th_sleep_ms(1);
     a->saw_cancel = cf_blocking_cancelled(ctx);
     return CF_ECANCELED;
   }
@@ -164,7 +140,7 @@ static void abort_before_start(void) {
   a1.gated = 1;
   arg_init(&a2, 2);
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a1, &with_drop, &h1), 0);
-  WAIT_UNTIL(atomic_load(&a1.started));
+  TH_WAIT_UNTIL(atomic_load(&a1.started));
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a2, &with_drop, &h2), 0);
   CHECK_EQ(stats(&env).queued, 1);
   CHECK_EQ(cf_blocking_abort(&h2), 1);
@@ -191,7 +167,7 @@ static void drop_before_start(void) {
   a1.gated = 1;
   arg_init(&a2, 2);
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a1, &with_drop, &h1), 0);
-  WAIT_UNTIL(atomic_load(&a1.started));
+  TH_WAIT_UNTIL(atomic_load(&a1.started));
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a2, &with_drop, &h2), 0);
   cf_future_drop(&h2.base);
   CHECK_EQ(atomic_load(&a2.drops), 1);
@@ -210,7 +186,7 @@ static void abort_during_run(void) {
   arg_init(&a, 5);
   a.until_cancel = 1;
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a, &with_drop, &h), 0);
-  WAIT_UNTIL(atomic_load(&a.started));
+  TH_WAIT_UNTIL(atomic_load(&a.started));
   CHECK_EQ(cf_blocking_abort(&h), 0);
   CHECK_EQ(cf_block_on(env.rt, &h.base), CF_ECANCELED);
   CHECK_EQ(a.saw_cancel, 1);
@@ -227,8 +203,8 @@ static void abort_after_completion(void) {
   arg_init(&a, 9);
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a, &with_drop, &h), 0);
   /* finished on its thread, not yet drained by the runtime */
-  WAIT_UNTIL(stats(&env).running == 0 && stats(&env).queued == 0 &&
-             atomic_load(&a.calls) == 1);
+  TH_WAIT_UNTIL(stats(&env).running == 0 && stats(&env).queued == 0 &&
+                atomic_load(&a.calls) == 1);
   CHECK_EQ(cf_blocking_abort(&h), 0);
   CHECK_EQ(cf_block_on(env.rt, &h.base), 9);  /* the outcome stands */
   CHECK_EQ(cf_blocking_abort(&h), CF_EINVAL); /* result taken */
@@ -247,11 +223,11 @@ static void drop_while_running(void) {
   arg_init(&a, 3);
   a.until_cancel = 1;
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a, &with_drop, &h), 0);
-  WAIT_UNTIL(atomic_load(&a.started));
+  TH_WAIT_UNTIL(atomic_load(&a.started));
   cf_future_drop(&h.base);
   CHECK_EQ(atomic_load(&a.drops), 0); /* still running */
   CHECK_EQ(stats(&env).in_flight, 1);
-  WAIT_UNTIL(stats(&env).running == 0);
+  TH_WAIT_UNTIL(stats(&env).running == 0);
   CHECK_EQ(a.saw_cancel, 1);
   cf_sleep_init(&nap, 1); /* a turn drains the inbox */
   CHECK_EQ(cf_block_on(env.rt, &nap.base), 0);
@@ -402,7 +378,7 @@ static void shutdown_with_jobs_in_flight(void) {
     CHECK_EQ(CF_SPAWN(rt, &w[i], "awaiter", NULL), 0);
   }
   CHECK(cf_runtime_run_until_stalled(rt) >= 6);
-  WAIT_UNTIL(atomic_load(&a[0].started) && atomic_load(&a[1].started));
+  TH_WAIT_UNTIL(atomic_load(&a[0].started) && atomic_load(&a[1].started));
   arg_init(&quick, 7);
   CHECK_EQ(cf_spawn_blocking(rt, job_fn, &quick, &with_drop, &outside), 0);
   cf_runtime_free(rt); /* aborts tasks, cancels, joins */
@@ -432,7 +408,7 @@ static void idle_threads_exit_and_restart(void) {
     CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a, NULL, &h), 0);
     CHECK_EQ(cf_block_on(env.rt, &h.base), round);
     cf_future_drop(&h.base);
-    WAIT_UNTIL(stats(&env).threads == 0);
+    TH_WAIT_UNTIL(stats(&env).threads == 0);
     CHECK_EQ(cf_runtime_turn(env.rt), 0); /* drains: joins the thread */
     CHECK_EQ(stats(&env).threads_started, (uint64_t)round + 1);
   }
@@ -449,7 +425,7 @@ static void posix_driver_wakes_on_notify(void) {
   arg_init(&a, 11);
   a.gated = 1;
   CHECK_EQ(cf_spawn_blocking(rt, job_fn, &a, &with_drop, &h), 0);
-  WAIT_UNTIL(atomic_load(&a.started));
+  TH_WAIT_UNTIL(atomic_load(&a.started));
   atomic_store(&a.release, 1);
   CHECK_EQ(cf_block_on(rt, &h.base), 11);
   CHECK_EQ(atomic_load(&a.drops), 1);
@@ -468,7 +444,7 @@ static void two_threads_run_together(void) {
   a1.gated = a2.gated = 1;
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a1, NULL, &h1), 0);
   CHECK_EQ(cf_spawn_blocking(env.rt, job_fn, &a2, NULL, &h2), 0);
-  WAIT_UNTIL(atomic_load(&a1.started) && atomic_load(&a2.started));
+  TH_WAIT_UNTIL(atomic_load(&a1.started) && atomic_load(&a2.started));
   CHECK_EQ(stats(&env).running, 2);
   atomic_store(&a1.release, 1);
   atomic_store(&a2.release, 1);

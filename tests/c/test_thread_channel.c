@@ -13,30 +13,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 
 #include "harness.h"
-
-static void sleep_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
-
-#define WAIT_UNTIL(cond)                                                       \
-  do {                                                                         \
-    int ok_ = 0;                                                               \
-    for (int i_ = 0; i_ < 10000 && !ok_; i_++) {                               \
-      if (cond)                                                                \
-        ok_ = 1;                                                               \
-      else                                                                     \
-        sleep_ms(1);                                                           \
-    }                                                                          \
-    if (!ok_) {                                                                \
-      th_failures++;                                                           \
-      fprintf(stderr, "%s:%d: timed out waiting for %s\n", __FILE__, __LINE__, \
-              #cond);                                                          \
-    }                                                                          \
-  } while (0)
 
 typedef struct item {
   uint32_t producer, seq;
@@ -331,9 +309,9 @@ static void runtime_freed_with_senders_alive(void) {
   CHECK_EQ(cf_runtime_new(&rt, &o), 0);
   CHECK_EQ(cf_thread_channel_new(rt, sizeof(item_t), 2, &tx, &rx), 0);
   start_producers(p, 2, &tx, 1u << 30, 0); /* fill the ring, then block */
-  WAIT_UNTIL(cf_thread_channel_len(&rx) == 2 &&
-             atomic_load(&p[0].sent) + atomic_load(&p[1].sent) == 2);
-  sleep_ms(5); /* let both reach the wait */
+  TH_WAIT_UNTIL(cf_thread_channel_len(&rx) == 2 &&
+                atomic_load(&p[0].sent) + atomic_load(&p[1].sent) == 2);
+  th_sleep_ms(5); /* let both reach the wait */
   cf_runtime_free(rt);
   join_producers(p, 2);
   CHECK_EQ(atomic_load(&p[0].rc), CF_ECLOSED);

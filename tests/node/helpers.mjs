@@ -2,6 +2,7 @@
 // and a local node:http server on 127.0.0.1 (port 0) with the endpoints
 // the fetch tests need, counting what it sees.
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadRuntime } from '../../bindings/index.mjs';
@@ -20,6 +21,20 @@ export function loadTestRuntime(options = {}) {
 }
 
 export const BIG_SIZE = 16 * 1024 * 1024;
+
+// Run `node ...args` in a child process: resolves {code, out, err} when it
+// exits, rejects (and kills it) if it is still alive after timeoutMs: the
+// keepalive tests' way of asserting that Node exits by itself.
+export function runNode(args, timeoutMs = 10000) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after ${timeoutMs} ms: ${out} ${err}`)); }, timeoutMs);
+    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
+  });
+}
 
 export async function startServer() {
   const big = crypto.randomBytes(BIG_SIZE);

@@ -2,8 +2,7 @@
 // (tasks, timers, host ops) and exits on its own when it is done.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { TEST_MODULE } from './helpers.mjs';
+import { TEST_MODULE, runNode } from './helpers.mjs';
 
 const INDEX = new URL('../../bindings/index.mjs', import.meta.url).href;
 
@@ -12,14 +11,7 @@ function runChild(body, timeoutMs = 10000) {
 const rt = await loadRuntime({ module: ${JSON.stringify(TEST_MODULE)}, host: { later: (ms) => new Promise((r) => setTimeout(() => r(5), ms).unref()) } });
 const t0 = performance.now();
 ${body}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--unhandled-rejections=strict', '--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after ${timeoutMs} ms: ${out} ${err}`)); }, timeoutMs);
-    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
-  });
+  return runNode(['--unhandled-rejections=strict', '--input-type=module', '-e', src], timeoutMs);
 }
 
 test('a sleeping task keeps Node alive; it exits on its own after', async () => {

@@ -13,10 +13,10 @@
 // a time limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadRuntime } from '../../bindings/node.mjs';
+import { runNode } from './helpers.mjs';
 
 const MODULE = process.env.CF_THREADS_TEST_MODULE ||
   fileURLToPath(new URL('../../build-wasm/threads/cfuture_threads_test.mjs', import.meta.url));
@@ -109,14 +109,7 @@ const rt = await loadRuntime({ module: ${JSON.stringify(MODULE)} });
 const r = await rt.call('par', 4, 1e6, 2);
 console.log('done', r.threads);`;
   const t0 = Date.now();
-  const r = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
-    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
-  });
+  const r = await runNode(['--input-type=module', '-e', src], 20000);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /done 2/);
   assert.ok(Date.now() - t0 < 15000);
@@ -150,14 +143,7 @@ import(${JSON.stringify(INDEX)}).then(async ({ loadRuntime }) => {
   const r = await rt.call('par', 4, 1e5, 2);
   console.log(JSON.stringify({ ok: e.us_per_job > 0, p, threads: r.threads }));
 });`;
-  const r = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
-    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
-  });
+  const r = await runNode(['-e', src], 20000);
   assert.equal(r.code, 0, r.err);
   const got = JSON.parse(r.out);
   assert.equal(got.ok, true);
@@ -173,14 +159,7 @@ p.catch((e) => console.log('rejected', e.name));
 await new Promise((r) => setTimeout(r, 200));
 rt.dispose();
 console.log('disposed');`;
-  const r = await new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', src], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    const t = setTimeout(() => { child.kill(); reject(new Error(`child still alive after 20 s: ${out} ${err}`)); }, 20000);
-    child.on('exit', (code) => { clearTimeout(t); resolve({ code, out, err }); });
-  });
+  const r = await runNode(['--input-type=module', '-e', src], 20000);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /disposed/);
   assert.match(r.out, /rejected CFutureError/);

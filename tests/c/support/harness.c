@@ -1,10 +1,12 @@
 /* harness.c: implementation of the native test harness (see harness.h).
  * The counting allocator prefixes nothing: it trusts the sizes cfuture
  * passes back on free, so a size mismatch shows up as a byte-count error. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "harness.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 
 int th_failures;
 
@@ -176,4 +178,9 @@ void th_probe_init(cf_poll_fn_t *f, th_probe_t *p) {
 
 void th_probe_wake(th_probe_t *p) {
   cf_waker_wake_by_ref(&p->waker);
+}
+
+void th_sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
 }

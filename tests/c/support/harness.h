@@ -57,6 +57,28 @@ int th_run(const th_case_t *cases, size_t n, int argc, char **argv);
 #define TH_CASE(fn)                                                            \
   { #fn, fn }
 
+/* Real time, for the tests that wait on other threads (the blocking pool,
+ * the thread channel): sleep `ms` milliseconds. */
+void th_sleep_ms(int ms);
+
+/* Poll cond every ms for up to 10 s of real time; a failed check if it
+ * never became true (every wait on another thread is bounded). */
+#define TH_WAIT_UNTIL(cond)                                                    \
+  do {                                                                         \
+    int ok_ = 0;                                                               \
+    for (int i_ = 0; i_ < 10000 && !ok_; i_++) {                               \
+      if (cond)                                                                \
+        ok_ = 1;                                                               \
+      else                                                                     \
+        th_sleep_ms(1);                                                        \
+    }                                                                          \
+    if (!ok_) {                                                                \
+      th_failures++;                                                           \
+      fprintf(stderr, "%s:%d: timed out waiting for %s\n", __FILE__, __LINE__, \
+              #cond);                                                          \
+    }                                                                          \
+  } while (0)
+
 /* Counting allocator (installed by th_run around every case). */
 size_t th_live_bytes(void);
 size_t th_live_blocks(void);
