@@ -11,9 +11,9 @@ test('ns per await: C awaiting a resolved JS Promise vs JS await', async () => {
   const rt = await loadTestRuntime({ host: { one: () => Promise.resolve(1) } });
   try {
     const one = () => Promise.resolve(1);
-    await rt.call('await_loop', 'one', 1000); // warm-up
+    await rt.call('after_await', 'one', 1000, 0); // warm-up
     let t0 = performance.now();
-    const sum = await rt.call('await_loop', 'one', N);
+    const sum = await rt.call('after_await', 'one', N, 0);
     const cNs = ((performance.now() - t0) * 1e6) / N;
     assert.equal(sum, N);
     let js = 0;

@@ -80,43 +80,6 @@ static int call_host_init(cf_future_t *f, const cf_args_t *a) {
 }
 CF_EXPORT_ASYNC(call_host_export, "call_host", aw_t, call_host_init, aw_result)
 
-/* await_loop(fn, n): await host function fn (returning a resolved
- * Promise) n times in sequence; returns the sum of the numbers. */
-typedef struct loop {
-  cf_async_t co;
-  cf_promise_t p;
-  const char *fn;
-  double n, i, sum;
-} loop_t;
-
-static cf_poll_t loop_poll(cf_future_t *f, cf_context_t *cx) {
-  loop_t *self = (loop_t *)f;
-  CF_BEGIN(self);
-  for (self->i = 0; self->i < self->n; self->i++) {
-    cf_js_call_init(&self->p, self->fn, NULL, CF_JS_NUMBER);
-    CF_AWAIT(self, &self->p);
-    if (self->p.base.rc < 0)
-      CF_RETURN(self, self->p.base.rc);
-    self->sum += self->p.number;
-    cf_future_drop(&self->p.base);
-  }
-  CF_END(self, 0);
-}
-static void loop_cleanup(cf_future_t *f) {
-  cf_future_drop(&((loop_t *)f)->p.base);
-}
-CF_ASYNC_VTABLE(loop_vt, "await_loop", loop_poll, loop_cleanup);
-static int loop_init(cf_future_t *f, const cf_args_t *a) {
-  loop_t *self = (loop_t *)f;
-  cf_async_init(&self->co, &loop_vt);
-  self->n = cf_args_number(a, 1);
-  return cf_args_cstr(a, 0, &self->fn, NULL);
-}
-static void loop_result(const cf_future_t *f, cf_value_t *out) {
-  *out = cf_value_number(((const loop_t *)f)->sum);
-}
-CF_EXPORT_ASYNC(loop_export, "await_loop", loop_t, loop_init, loop_result)
-
 /* host_or_fail(fn, json): await host function fn; finish with its outcome
  * as the call's own: a rejection rejects rt.call with CF_EJS and the
  * rejection's message (the export's `error`). Resolves with the string. */
@@ -158,7 +121,8 @@ CF_EXPORT_ASYNC_ERR(hof_export, "host_or_fail", hof_t, hof_init, hof_result,
                     hof_error)
 
 /* after_await(fn, n, mode): n rounds of "await host function fn, then":
- *   0: nothing (every completion takes the direct poll of its task),
+ *   0: nothing (every completion takes the direct poll of its task: the
+ *      plain await loop, also what tests/node/await-cost.test.mjs times),
  *   1: cf_yield_now (deferred to the next turn: a macrotask per round),
  *   2: CF_YIELD (woken during its own poll: polled again in that turn),
  *   3: spawn a child that awaits fn too, and join it,
