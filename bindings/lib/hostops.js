@@ -62,14 +62,8 @@ var LibraryCFutureHostOps = {
       return rec !== null && CF.opGet(handle) === rec;
     },
     opFree: function(handle) {
-      var idx = handle & 0xfffff, s = CF.slots[idx];
-      if (s === undefined || s === null || s.rec === null || s.gen !== (handle >>> 20)) return false;
-      s.rec = null;
-      s.gen = (s.gen + 1) & 0x3ff;
-      s.next = CF.freeHead;
-      CF.freeHead = idx;
-      CF.liveOps--;
-      return true;
+      var s = CF.slots[handle & 0xfffff];
+      return s !== undefined && s !== null && CF.opFreeIf(handle, s.rec);
     },
     // Free the slot if it still holds rec (the completion's liveness check
     // and release in one lookup).
