@@ -233,6 +233,20 @@ void cf__task_abort_now(cf_task_t *t);
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err);
 void cf__task_detach(cf_task_t *t);
+/* Spawn f as a task with no join handle whose completion is reported to
+ * `watcher` instead (taken over; rt.call's tasks, export.c): its wake runs
+ * inside the completion, before the task is freed, so the finished future
+ * is still readable through cf__task_future (and already dropped if the
+ * task was aborted: the task's CF_T_CANCELED); its drop runs if the task
+ * is freed without completing. The watcher must not touch the task after
+ * returning, nor free the runtime. No clone is ever made of it. Returns
+ * the task, or NULL with *err (the watcher is then not taken). */
+cf_task_t *cf__task_spawn_watched(cf_runtime_t *rt, cf_future_t *f, size_t size,
+                                  const char *name, const cf_waker_t *watcher,
+                                  int *err);
+/* cf_task_abort for a task known by pointer and id (the block stays a
+ * task block while the caller may hold it; a stale id is a no-op). */
+void cf__task_abort_by_id(cf_task_t *t, uint64_t id);
 void cf__task_handle_attach(cf_join_handle_t *h, cf_task_t *t);
 /* Give every slab chunk back to the allocator if no task and no waker is
  * left, or if `force` (the runtime's free); else do nothing. */

@@ -410,6 +410,43 @@ int cf_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size, const char *name,
   return t ? 0 : err;
 }
 
+cf_task_t *cf__task_spawn_watched(cf_runtime_t *rt, cf_future_t *f, size_t size,
+                                  const char *name, const cf_waker_t *watcher,
+                                  int *err) {
+  cf_task_t *t = cf__task_spawn(rt, f, size, name, err);
+  if (t) {
+    /* A handle-less SOLO task: task_complete wakes join_waker, task_free
+     * drops it, and with no CF_T_HANDLE it is freed once complete. */
+    t->flags |= CF_T_SOLO;
+    t->join_waker = *watcher;
+  }
+  return t;
+}
+
+/* Abort t (not yet complete, no abort under way); a task being polled is
+ * aborted after its poll. */
+static void task_abort(cf_task_t *t) {
+  if (t->flags & CF_T_RUNNING) {
+    t->flags |= CF_T_ABORT_REQ;
+  } else {
+    cf_runtime_t *rt = t->rt;
+    cf__rt_enter(rt); /* the task's drop may free the runtime */
+    cf__task_abort_now(t);
+    /* Outside a turn no turn end follows to notice that this may have
+     * been the last task: the idle release of the task slab and spare
+     * blocks depends on it (an rt.call aborted from JS; the heap checks
+     * of tests/node/fiber.test.mjs and pipeline.test.mjs). */
+    if (!rt->in_turn && !rt->in_poll)
+      cf__runtime_update_alive(rt);
+    (void)cf__rt_leave(rt);
+  }
+}
+
+void cf__task_abort_by_id(cf_task_t *t, uint64_t id) {
+  if (t->id == id && !(t->flags & (CF_T_FREE | CF_T_COMPLETE | CF_T_ABORT_REQ)))
+    task_abort(t);
+}
+
 int cf_task_abort(cf_join_handle_t *h) {
   cf_task_t *t = h ? h->task : NULL;
   if (!t)
@@ -418,14 +455,7 @@ int cf_task_abort(cf_join_handle_t *h) {
     return (t->flags & CF_T_CANCELED) ? CF_EAGAIN : CF_EINVAL;
   if (t->flags & CF_T_ABORT_REQ)
     return CF_EAGAIN;
-  if (t->flags & CF_T_RUNNING) {
-    t->flags |= CF_T_ABORT_REQ;
-  } else {
-    cf_runtime_t *rt = t->rt;
-    cf__rt_enter(rt); /* the task's drop may free the runtime */
-    cf__task_abort_now(t);
-    (void)cf__rt_leave(rt);
-  }
+  task_abort(t);
   return 0;
 }
 

@@ -2,17 +2,21 @@
  * task wrapper behind rt.call (see cfuture/export.h; the arguments are in
  * args.c).
  *
- * A call is one detached task whose future is a `call_frame_t` followed by
- * the export's own frame. The JS side knows the call by `rec` (a separate
- * allocation, so it has a stable address before the task's first poll).
- * Invariants: the frame settles its JS call exactly once (on completion, on
- * abort, or in its drop); `rec` and the arguments live until then; JS calls
- * cfw_call_abort only before it has seen the settlement. */
+ * A call is one task whose future is the export's own frame, watched
+ * through its completion (cf__task_spawn_watched) rather than wrapped by
+ * another frame, so the call costs nothing per poll. The JS side knows the
+ * call by `rec` (a separate allocation, so it has a stable address before
+ * the task exists). Invariants: the call settles its JS side exactly once
+ * (when its task completes, is aborted, or is freed with the runtime);
+ * `rec` and the arguments live until then, and the frame is dropped before
+ * the arguments are freed; JS calls cfw_call_abort only before it has seen
+ * the settlement. */
 #include <emscripten.h>
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "../runtime_internal.h"
 #include "args_internal.h"
 #include "cfuture/alloc.h"
 #include "cfuture/async.h"
@@ -56,78 +60,76 @@ cf_value_t cf_value_json(const char *json) {
 
 /* ---- the call task ---- */
 
+/* A call's task is the export's own frame (nothing wraps it, so each of
+ * its polls costs no extra frame); the call is watched from outside the
+ * frame through the task's completion (cf__task_spawn_watched) by a waker
+ * whose data is this record. JS knows the call by `rec` (it exists before
+ * the task does). */
 typedef struct call_rec {
   uint32_t id;
-  uint8_t aborted;
-  cf_waker_t waker; /* the task, for aborts */
+  const cf_export_t *def;
+  cf_args_t *args;
+  cf_task_t *task;
+  uint64_t task_id;
 } call_rec_t;
 
-typedef struct call_frame {
-  cf_async_t co; /* an async frame, so the inspector follows `awaiting` */
-  const cf_export_t *def;
-  call_rec_t *rec;
-  cf_args_t *args;
-  uint8_t settled;
-} call_frame_t;
-
-#define INNER_OFF                                                              \
-  ((sizeof(call_frame_t) + _Alignof(max_align_t) - 1) &                        \
-   ~(size_t)(_Alignof(max_align_t) - 1))
-
-static cf_future_t *inner_of(call_frame_t *c) {
-  return (cf_future_t *)((char *)c + INNER_OFF);
+static void rec_free(call_rec_t *rec) {
+  cfw_args_free(rec->args);
+  cf_free(rec, sizeof *rec);
 }
 
-static void settle(call_frame_t *c, int rc, const cf_value_t *v,
-                   const char *msg) {
-  cf_future_t *inner = inner_of(c);
-  /* JS copies the value and message out before anything can free them. */
-  cfjs_call_settle(c->rec->id, rc, (int)v->type, v->number, v->data, v->len,
-                   msg, msg ? strlen(msg) : 0);
-  c->settled = 1;
-  c->co.awaiting = NULL;
-  cf_future_drop(inner);
-  cf_waker_drop(&c->rec->waker);
-  cf_free(c->rec, sizeof *c->rec);
-  c->rec = NULL;
-  cfw_args_free(c->args);
-  c->args = NULL;
+/* The call's one settlement. JS copies the value and message out before
+ * anything can free them; the frame is dropped before its arguments are
+ * freed (it may point into them). */
+static void settle(call_rec_t *rec, cf_future_t *frame, int rc,
+                   const cf_value_t *v, const char *msg) {
+  cfjs_call_settle(rec->id, rc, (int)v->type, v->number, v->data, v->len, msg,
+                   msg ? strlen(msg) : 0);
+  cf_future_drop(frame);
+  rec_free(rec);
 }
 
-static cf_poll_t call_poll(cf_future_t *base, cf_context_t *cx) {
-  call_frame_t *c = (call_frame_t *)base;
-  cf_future_t *inner = inner_of(c);
+/* The task completed: ready, aborted (rt.call's signal), or aborted by
+ * the runtime's free (its frame already dropped in both abort cases). */
+static void call_done(cf_waker_t *w) {
+  call_rec_t *rec = w->data;
+  cf_task_t *t = rec->task;
+  cf_future_t *frame = cf__task_future(t);
   cf_value_t v = {CF_JS_UNDEFINED, 0, NULL, 0};
-  int rc;
   const char *msg = NULL;
-  if (c->rec->aborted) {
-    settle(c, CF_ECANCELED, &v, NULL);
-    base->rc = CF_ECANCELED;
-    return CF_READY;
+  int rc = frame->rc;
+  if (t->flags & CF_T_CANCELED) {
+    rc = CF_ECANCELED;
+    if (cf__rt_closing(t->rt))
+      msg = "the runtime was disposed";
+  } else if (rc >= 0 && rec->def->result) {
+    rec->def->result(frame, &v);
+  } else if (rc < 0 && rec->def->error) {
+    msg = rec->def->error(frame, rc);
   }
-  cf_waker_register(&c->rec->waker, cx->waker);
-  c->co.awaiting = inner;
-  if (cf_future_poll(inner, cx) == CF_PENDING)
-    return CF_PENDING;
-  rc = inner->rc;
-  if (rc >= 0 && c->def->result)
-    c->def->result(inner, &v);
-  else if (rc < 0 && c->def->error)
-    msg = c->def->error(inner, rc);
-  settle(c, rc, &v, msg);
-  base->rc = rc;
-  return CF_READY;
+  settle(rec, frame, rc, &v, msg);
 }
 
-static void call_drop(cf_future_t *base) {
-  call_frame_t *c = (call_frame_t *)base;
+/* Freed without completing: not reached today (the runtime's free aborts
+ * every unfinished task first), but the call must still settle once. */
+static void call_lost(cf_waker_t *w) {
+  call_rec_t *rec = w->data;
   cf_value_t v = {CF_JS_UNDEFINED, 0, NULL, 0};
-  if (!c->settled) /* only the runtime's free drops an unsettled call */
-    settle(c, CF_ECANCELED, &v, "the runtime was disposed");
+  settle(rec, cf__task_future(rec->task), CF_ECANCELED, &v,
+         "the runtime was disposed");
 }
 
-static const cf_future_vtable_t call_vt = {"call", call_poll, call_drop,
-                                           CF_VT_ASYNC};
+static cf_waker_t call_clone(const cf_waker_t *w) {
+  (void)w;
+  return CF_WAKER_NONE; /* never cloned (see cf__task_spawn_watched) */
+}
+
+static void call_wake_by_ref(const cf_waker_t *w) {
+  (void)w;
+}
+
+static const cf_waker_vtable_t call_watch_vt = {call_clone, call_done,
+                                                call_wake_by_ref, call_lost};
 
 /* Why the last cfw_call_start failed ("" when it did not). */
 static char call_error[CF_CALL_ERROR_MAX];
@@ -157,9 +159,10 @@ EMSCRIPTEN_KEEPALIVE intptr_t cfw_call_start(cf_runtime_t *rt, const char *name,
                                              cf_args_t *args, uint32_t call_id,
                                              size_t name_len) {
   const cf_export_t *def;
-  size_t total;
-  call_frame_t *c;
+  cf_future_t *frame;
   call_rec_t *rec;
+  cf_waker_t watcher;
+  cf_task_t *t;
   int rc;
   call_error[0] = '\0';
   if (!rt || !name)
@@ -170,41 +173,42 @@ EMSCRIPTEN_KEEPALIVE intptr_t cfw_call_start(cf_runtime_t *rt, const char *name,
   def = cf_export_find(name);
   if (!def)
     return start_failed(args, CF_ENOENT, "no exported async function");
-  total = INNER_OFF + def->frame_size;
-  c = cf_malloc(total);
+  frame = cf_malloc(def->frame_size);
   rec = cf_malloc(sizeof *rec);
-  if (!c || !rec) {
-    cf_free(c, total);
+  if (!frame || !rec) {
+    cf_free(frame, def->frame_size);
     cf_free(rec, sizeof *rec);
     return start_failed(args, CF_ENOMEM, "out of memory");
   }
-  memset(c, 0, total);
-  rc = def->init(inner_of(c), args);
+  memset(frame, 0, def->frame_size);
+  rc = def->init(frame, args);
   if (rc < 0) {
-    cf_free(c, total);
+    cf_free(frame, def->frame_size);
     cf_free(rec, sizeof *rec);
     return start_failed(args, rc, NULL);
   }
   rec->id = call_id;
-  rec->aborted = 0;
-  rec->waker = CF_WAKER_NONE;
-  cf_async_init(&c->co, &call_vt);
-  c->def = def;
-  c->rec = rec;
-  c->args = args;
-  rc = cf_spawn(rt, &c->co.base, total, def->name, NULL);
-  if (rc < 0) {
-    cf_future_drop(inner_of(c));
+  rec->def = def;
+  rec->args = args;
+  watcher = cf_waker_from_raw(&call_watch_vt, rec, 0);
+  t = cf__task_spawn_watched(rt, frame, def->frame_size, def->name, &watcher,
+                             &rc);
+  if (!t) {
+    cf_future_drop(frame);
     cf_free(rec, sizeof *rec);
-    cf_free(c, total);
+    cf_free(frame, def->frame_size);
     return start_failed(
         args, rc, rc == CF_ESHUTDOWN ? "the runtime is being disposed" : NULL);
   }
-  cf_free(c, total); /* the task owns its copy */
+  rec->task = t;
+  rec->task_id = t->id;
+  cf_free(frame, def->frame_size); /* the task owns its copy */
   return (intptr_t)rec;
 }
 
+/* JS calls this only before it has seen the settlement, so rec and its
+ * task are still there. The settlement may come from inside this call
+ * (JS has forgotten the call by then and ignores it). */
 EMSCRIPTEN_KEEPALIVE void cfw_call_abort(call_rec_t *rec) {
-  rec->aborted = 1;
-  cf_waker_wake_by_ref(&rec->waker);
+  cf__task_abort_by_id(rec->task, rec->task_id);
 }

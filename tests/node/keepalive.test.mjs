@@ -36,3 +36,14 @@ test('an idle runtime does not keep Node alive', async () => {
   assert.match(r.out, /idle 3/);
   assert.ok(performance.now() - t0 < 5000);
 });
+
+test('an rt.call aborted by its signal lets Node exit at once', async () => {
+  // The abort comes from a JS timer, outside any turn, and completes the
+  // call's task right there (no turn follows).
+  const r = await runChild(`const ac = new AbortController();
+setTimeout(() => ac.abort(), 50);
+try { await rt.call('sleep', 60000, { signal: ac.signal }); } catch (e) { console.log('aborted', e.name, Math.round(performance.now() - t0)); }`, 5000);
+  assert.equal(r.code, 0, r.err);
+  const m = /aborted AbortError (\d+)/.exec(r.out);
+  assert.ok(m, r.out + r.err);
+});
