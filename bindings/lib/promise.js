@@ -86,7 +86,8 @@ var LibraryCFuturePromise = {
         return rec;
       }
       rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0, nextFree: null,
-              onOk: null, onErr: null, cancel: null };
+              onOk: null, onErr: null, cancel: null, gen: 0, rec: null, next: 0, own: 0 };
+      CF.opOwn(rec); // its slot for good: see opOwn
       rec.onOk = function(v) { CFPromise.settle(rec, true, v); };
       rec.onErr = function(e) { CFPromise.settle(rec, false, e); };
       rec.cancel = function() { var c = rec.ctx; if (c) c.cancel(); };
@@ -98,7 +99,7 @@ var LibraryCFuturePromise = {
       rec.ctx = null;
       rec.nextFree = CFPromise.pool;
       CFPromise.pool = rec;
-      if (!CF.opFreeIf(h, rec)) return; // dropped meanwhile: ignore
+      if (!CF.opDisarm(h, rec)) return; // dropped meanwhile: ignore
       // The common cases (a number, or no value asked for) convert without
       // allocating and cross with two arguments.
       if (ok && as === 1 && typeof v === 'number') {
@@ -184,7 +185,7 @@ var LibraryCFuturePromise = {
       var value;
       rec.p = p;
       rec.as = as;
-      var h = rec.h = CF.opNew(rec);
+      var h = rec.h = CF.opArm(rec);
       try {
         if (source) {
           value = CFPromise.take(rec, source);
