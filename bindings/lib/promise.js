@@ -11,15 +11,19 @@
  *   wrong type for `as`      -> CF_EINVAL and what was expected,
  *   unknown function/handle  -> CF_EINVAL.
  * Invariants: a record returns to the pool only once its reaction has run
- * (a late settlement can never be taken for a later op's); the C future is
+ * (a late settlement can never be taken for a later op's), and its reusable
+ * callbacks are given only to the intrinsic Promise.prototype.then (any other
+ * `then` gets one-shot callbacks, see foreignThen); the C future is
  * completed by exactly one call of CFX.promiseDone (or CFX.promiseNumber,
  * its two-argument form for a number or no value).
  */
 var LibraryCFuturePromise = {
   $CFPromise__deps: ['$CF', '$CFDriver'],
+  $CFPromise__postset: 'CFPromise.then = Promise.prototype.then;',
   $CFPromise: {
     pool: null, // free records, linked through .nextFree
     sent: null, // the resolution of the last call C sent (see start)
+    then: null, // the intrinsic Promise.prototype.then, taken at load: see start
     HostCall: null,
 
     // What a host function gets as its last argument: the signal is made
@@ -200,9 +204,17 @@ var LibraryCFuturePromise = {
           else value = fn();
         }
         if (rec.rc === 0) {
-          // Reading `then` (and a native promise's `constructor`) may run
-          // host getters that throw: that is this await's rejection.
-          Promise.resolve(value).then(rec.onOk, rec.onErr);
+          // A thenable is adopted through once-only resolving functions.
+          // The record's own (pooled) callbacks go only to the intrinsic
+          // then, which calls one of them once, from a microtask; any other
+          // `then` (a native promise's own, a patched prototype) gets
+          // one-shot callbacks (foreignThen). `then` is read once (a getter
+          // runs once); that read also lets V8 inline the intrinsic call.
+          // A getter that throws (`then`, a promise's `constructor`) is
+          // this await's rejection.
+          var pr = Promise.resolve(value), t = pr.then;
+          if (t === CFPromise.then) Promise.prototype.then.call(pr, rec.onOk, rec.onErr);
+          else CFPromise.foreignThen(rec, pr, t);
           return h;
         }
       } catch (e) {
@@ -210,6 +222,26 @@ var LibraryCFuturePromise = {
       }
       CFPromise.failSoon(rec, value);
       return h;
+    },
+    // Attach to a promise whose `then` is not the intrinsic one. Whatever
+    // it does (call back synchronously, twice, both ways, late, or throw
+    // after calling), the record is settled exactly once and never from
+    // inside this call: so it returns to the pool once, and a late call
+    // cannot reach the op the record serves next. Never throws.
+    foreignThen: function(rec, pr, t) {
+      var done = false, sync = true;
+      var once = function(ok, v) {
+        if (done) return;
+        done = true;
+        if (sync) queueMicrotask(function() { CFPromise.settle(rec, ok, v); });
+        else CFPromise.settle(rec, ok, v);
+      };
+      try {
+        t.call(pr, function(v) { once(true, v); }, function(e) { once(false, e); });
+      } catch (e) {
+        once(false, e);
+      }
+      sync = false;
     },
     // The value behind handle source, which the op takes over; a bad
     // handle sets rec.rc and returns the rejection.
