@@ -48,11 +48,40 @@ var LibraryCFutureHostOps = {
       } else {
         idx = CF.slots.length;
         if (idx >= (1 << CF.SLOT_BITS)) throw new RangeError('cfuture: host-op table full');
-        s = CF.slots[idx] = { gen: 0, rec: null, next: 0 };
+        s = CF.slots[idx] = { gen: 0, rec: null, next: 0, own: 0 };
       }
       s.rec = rec;
       CF.liveOps++;
       return (s.gen << 20) | idx;
+    },
+    // A slot of its own for a record that is pooled and reused (the
+    // promise records): the record is its slot object (gen, rec, next, own
+    // = its index), armed by opArm for each op and released by opFreeIf
+    // like any other, but never put on the free list, so an await neither
+    // pops nor pushes it and touches no other object. Throws when full.
+    opOwn: function(rec) {
+      var idx = CF.slots.length;
+      if (idx >= (1 << CF.SLOT_BITS)) throw new RangeError('cfuture: host-op table full');
+      rec.gen = 0;
+      rec.rec = null;
+      rec.next = 0;
+      rec.own = idx;
+      CF.slots[idx] = rec;
+    },
+    // Start an op on an owned slot (free: its rec is null); its handle.
+    opArm: function(rec) {
+      rec.rec = rec;
+      CF.liveOps++;
+      return (rec.gen << 20) | rec.own;
+    },
+    // opFreeIf for an owned slot and a handle made by its opArm: the
+    // record is the slot, so no table lookup.
+    opDisarm: function(handle, rec) {
+      if (rec.rec !== rec || rec.gen !== (handle >>> 20)) return false;
+      rec.rec = null;
+      rec.gen = (rec.gen + 1) & 0x3ff;
+      CF.liveOps--;
+      return true;
     },
     opGet: function(handle) {
       var s = CF.slots[handle & 0xfffff];
@@ -72,8 +101,10 @@ var LibraryCFutureHostOps = {
       if (s === undefined || s === null || s.rec !== rec || rec === null || s.gen !== (handle >>> 20)) return false;
       s.rec = null;
       s.gen = (s.gen + 1) & 0x3ff;
-      s.next = CF.freeHead;
-      CF.freeHead = idx;
+      if (s.own === 0) {
+        s.next = CF.freeHead;
+        CF.freeHead = idx;
+      }
       CF.liveOps--;
       return true;
     },

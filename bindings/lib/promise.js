@@ -11,15 +11,21 @@
  *   wrong type for `as`      -> CF_EINVAL and what was expected,
  *   unknown function/handle  -> CF_EINVAL.
  * Invariants: a record returns to the pool only once its reaction has run
- * (a late settlement can never be taken for a later op's); the C future is
+ * (a late settlement can never be taken for a later op's), and its reusable
+ * callbacks are given only to the intrinsic Promise.prototype.then (any other
+ * `then` gets one-shot callbacks, see foreignThen); the C future is
  * completed by exactly one call of CFX.promiseDone (or CFX.promiseNumber,
  * its two-argument form for a number or no value).
  */
 var LibraryCFuturePromise = {
   $CFPromise__deps: ['$CF', '$CFDriver'],
+  $CFPromise__postset: 'CFPromise.then = Promise.prototype.then; CFPromise.apply = Reflect.apply;',
   $CFPromise: {
     pool: null, // free records, linked through .nextFree
     sent: null, // the resolution of the last call C sent (see start)
+    // Taken when the library loads (a host may patch the globals later):
+    then: null, // the intrinsic Promise.prototype.then (see start)
+    apply: null, // Reflect.apply (see foreignThen)
     HostCall: null,
 
     // What a host function gets as its last argument: the signal is made
@@ -86,7 +92,8 @@ var LibraryCFuturePromise = {
         return rec;
       }
       rec = { kind: 'promise', h: 0, p: 0, as: 0, ctx: null, rc: 0, nextFree: null,
-              onOk: null, onErr: null, cancel: null };
+              onOk: null, onErr: null, cancel: null, gen: 0, rec: null, next: 0, own: 0 };
+      CF.opOwn(rec); // its slot for good: see opOwn
       rec.onOk = function(v) { CFPromise.settle(rec, true, v); };
       rec.onErr = function(e) { CFPromise.settle(rec, false, e); };
       rec.cancel = function() { var c = rec.ctx; if (c) c.cancel(); };
@@ -98,7 +105,7 @@ var LibraryCFuturePromise = {
       rec.ctx = null;
       rec.nextFree = CFPromise.pool;
       CFPromise.pool = rec;
-      if (!CF.opFreeIf(h, rec)) return; // dropped meanwhile: ignore
+      if (!CF.opDisarm(h, rec)) return; // dropped meanwhile: ignore
       // The common cases (a number, or no value asked for) convert without
       // allocating and cross with two arguments.
       if (ok && as === 1 && typeof v === 'number') {
@@ -171,62 +178,103 @@ var LibraryCFuturePromise = {
       return undefined;
     },
     // Start one await. Returns its handle; the outcome always arrives
-    // later, from a promise reaction or a microtask.
+    // later, from a promise reaction or a microtask. The rarer paths (a
+    // value handle, arguments, a failed lookup) are helpers so that start
+    // stays below V8's inlining limit (460 bytes of bytecode) and inlines
+    // into the import that calls it: one JS frame less per await.
     start: function(p, driverId, source, fnPtr, fnLen, jsonPtr, as, same) {
       // C's "same as the last call sent" refers to the last resolution made
       // for a call sent to JS: forget it first thing for any other call, so
       // a throw below can never leave it naming a different function.
       if (!source && !same) CFPromise.sent = null;
       var rec = CFPromise.rec();
-      var value, ok = true;
+      var value;
       rec.p = p;
       rec.as = as;
-      rec.h = CF.opNew(rec);
+      var h = rec.h = CF.opArm(rec);
       try {
         if (source) {
-          var vr = CF.opGet(source);
-          if (vr && vr.kind === 'value') {
-            CF.opFree(source);
-            value = vr.value;
-          } else {
-            ok = false;
-            value = new Error('unknown or already consumed value handle ' + source);
-            rec.rc = CF.E.EINVAL;
-          }
+          value = CFPromise.take(rec, source);
         } else {
           var hf = CFPromise.sent;
           if (!same || hf === null || hf.gen !== CFPromise.hostGen || hf.driverId !== driverId)
             hf = CFPromise.sent = CFPromise.resolve(driverId, fnPtr, fnLen);
           var fn = hf.fn;
-          if (typeof fn !== 'function') {
-            ok = false;
-            value = new Error('no host function named "' + hf.name + '" on this runtime');
-            rec.rc = CF.E.EINVAL;
-          } else {
-            var ctx = hf.wantsCall ? (rec.ctx = CFPromise.hostCall()) : undefined;
-            if (!jsonPtr) {
-              value = ctx ? fn(ctx) : fn();
-            } else {
-              var args = JSON.parse(CF.str(jsonPtr));
-              if (args == null) args = [];
-              else if (!Array.isArray(args)) args = [args];
-              if (ctx) args.push(ctx);
-              value = fn.apply(null, args);
-            }
-          }
+          if (typeof fn !== 'function') value = CFPromise.missing(rec, hf);
+          else if (jsonPtr) value = CFPromise.callArgs(rec, fn, hf.wantsCall, jsonPtr);
+          else if (hf.wantsCall) value = fn(rec.ctx = CFPromise.hostCall());
+          else value = fn();
         }
-        if (ok) {
-          // Reading `then` (and a native promise's `constructor`) may run
-          // host getters that throw: that is this await's rejection.
-          Promise.resolve(value).then(rec.onOk, rec.onErr);
-          return rec.h;
+        if (rec.rc === 0) {
+          // A thenable is adopted through once-only resolving functions.
+          // The record's own (pooled) callbacks go only to the intrinsic
+          // then, which calls one of them once, from a microtask; any other
+          // `then` (a native promise's own, a patched prototype) gets
+          // one-shot callbacks (foreignThen). `then` is read once (a getter
+          // runs once); that read, and calling the intrinsic through the
+          // global (a constant to V8), let V8 inline the call, which it
+          // does not for the stored CFPromise.then (4-9% per await). A
+          // getter that throws (`then`, a promise's `constructor`) is this
+          // await's rejection.
+          var pr = Promise.resolve(value), t = pr.then;
+          if (t === CFPromise.then && Promise.prototype.then === t)
+            Promise.prototype.then.call(pr, rec.onOk, rec.onErr);
+          else
+            CFPromise.foreignThen(rec, pr, t);
+          return h;
         }
       } catch (e) {
         value = e;
-        ok = false;
       }
-      queueMicrotask(function() { rec.onErr(value); });
-      return rec.h;
+      CFPromise.failSoon(rec, value);
+      return h;
+    },
+    // Attach to a promise whose `then` is not the intrinsic one. Whatever
+    // it does (call back synchronously, twice, both ways, late, or throw
+    // after calling), the record is settled exactly once and never from
+    // inside this call: so it returns to the pool once, and a late call
+    // cannot reach the op the record serves next. Never throws.
+    foreignThen: function(rec, pr, t) {
+      var done = false, sync = true;
+      var once = function(ok, v) {
+        if (done) return;
+        done = true;
+        if (sync) queueMicrotask(function() { CFPromise.settle(rec, ok, v); });
+        else CFPromise.settle(rec, ok, v);
+      };
+      try {
+        CFPromise.apply(t, pr, [function(v) { once(true, v); }, function(e) { once(false, e); }]);
+      } catch (e) {
+        once(false, e);
+      }
+      sync = false;
+    },
+    // The value behind handle source, which the op takes over; a bad
+    // handle sets rec.rc and returns the rejection.
+    take: function(rec, source) {
+      var vr = CF.opGet(source);
+      if (vr && vr.kind === 'value') {
+        CF.opFree(source);
+        return vr.value;
+      }
+      rec.rc = CF.E.EINVAL;
+      return new Error('unknown or already consumed value handle ' + source);
+    },
+    missing: function(rec, hf) {
+      rec.rc = CF.E.EINVAL;
+      return new Error('no host function named "' + hf.name + '" on this runtime');
+    },
+    callArgs: function(rec, fn, wantsCall, jsonPtr) {
+      var args = JSON.parse(CF.str(jsonPtr));
+      if (args == null) args = [];
+      else if (!Array.isArray(args)) args = [args];
+      if (wantsCall) args.push(rec.ctx = CFPromise.hostCall());
+      return fn.apply(null, args);
+    },
+    // A closure here rather than in start: one there would make V8 allocate
+    // start's context (rec, value) on every call, the fast path included.
+    failSoon: function(rec, e) {
+      queueMicrotask(function() { rec.onErr(e); });
     },
     // A JS value (usually a Promise) handed to C as a handle.
     valueNew: function(v) {

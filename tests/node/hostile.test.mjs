@@ -24,6 +24,8 @@ const badMessage = () => {
   return e;
 };
 const cyclic = () => { const o = {}; o.self = o; return o; };
+const withThen = (then) => { const p = Promise.resolve(1); p.then = then; return p; };
+let lateAgain = null; // ownThenLate's second callback, called during a later await
 
 const host = {
   ok: () => Promise.resolve(1),
@@ -41,6 +43,12 @@ const host = {
   thenGetterThrows: () => ({ get then() { throw new TypeError('then getter'); } }),
   thenThrows: () => ({ then() { throw new TypeError('then method'); } }),
   thenTwice: () => ({ then(res, rej) { res(5); res(6); rej(new Error('late')); } }),
+  // A native Promise with its own `then`: that `then` must never get the
+  // callbacks a later await reuses, nor complete the op inside the C call.
+  ownThenSync: () => withThen((res) => { res(7); }),
+  ownThenTwice: () => withThen((res, rej) => { res(8); rej(new Error('late')); res(9); throw new Error('after'); }),
+  ownThenLate: () => withThen((res) => { setTimeout(() => res(10), 0); lateAgain = () => res(11); }),
+  slowOne: () => new Promise((res) => setTimeout(() => res(1), 20)),
   rejectsProxy: () => Promise.reject(throwingProxy()),
   rejectsBadMessage: () => Promise.reject(badMessage()),
   rejectsSymbol: () => Promise.reject(Symbol('sym')),
@@ -103,6 +111,8 @@ const awaitCases = [
   ['returned thenable has a throwing then getter', 'thenGetterThrows', 'CF_EJS', /then getter/],
   ['returned thenable whose then throws', 'thenThrows', 'CF_EJS', /then method/],
   ['thenable settling three times settles once', 'thenTwice', 'CF_OK', null, (r) => assert.equal(r.number, 5)],
+  ['a Promise whose own then calls back synchronously', 'ownThenSync', 'CF_OK', null, (r) => assert.equal(r.number, 7)],
+  ['a Promise whose own then calls back three times and throws', 'ownThenTwice', 'CF_OK', null, (r) => assert.equal(r.number, 8)],
   ['rejects with a Proxy', 'rejectsProxy', 'CF_EJS', /cannot be described/],
   ['rejects with an Error whose message getter throws', 'rejectsBadMessage', 'CF_EJS', /cannot be described/],
   ['rejects with a Symbol', 'rejectsSymbol', 'CF_EJS', /Symbol\(sym\)/],
@@ -127,6 +137,18 @@ for (const [name, fn, code, text, extra, as] of awaitCases) {
     await clean();
   });
 }
+
+test('hostile await: a Promise whose own then calls back again during a later await does not reach it', async () => {
+  const r = await withTimeout(hostCall('ownThenLate'), 3000, 'ownThenLate');
+  assert.equal(r.number, 10);
+  const later = hostCall('slowOne'); // would reuse the first await's record
+  await new Promise((res) => setTimeout(res, 5));
+  lateAgain();
+  const r2 = await withTimeout(later, 3000, 'slowOne');
+  assert.equal(r2.code, 'CF_OK');
+  assert.equal(r2.number, 1, 'the later await completes with its own value');
+  await clean();
+});
 
 // Call arguments and options are checked before anything starts.
 const rejectCases = [
