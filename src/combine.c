@@ -16,10 +16,12 @@
  * ring lives in the branch records' `ring` fields (slot k, not child k):
  * it holds each child at most once, so n slots suffice.
  *
- * Invariants: a child flagged DONE is never polled again; a child is in
+ * Invariants: a child flagged DONE is never polled again (one that woke
+ * itself as it completed stays in the ring and is skipped); a child is in
  * the ready ring (or the batch being polled) at most once (flag QUEUED,
  * cleared just before its poll); children woken while the combinator
- * polls are handled on its next poll, never in the same one. */
+ * polls are handled on its next poll, never in the same one; the parent
+ * is woken at most once per poll of the combinator (K_WOKEN). */
 #include "runtime_internal.h"
 
 #include "cfuture/alloc.h"
@@ -32,8 +34,9 @@ enum {
   K_JOIN = 1u << 9,
   K_SELECT = 1u << 10,
   K_STARTED = 1u << 11,
-  K_NOMEM = 1u << 12,  /* init could not copy the children; they were dropped */
-  K_INVALID = 1u << 13 /* init got no array or too many children */
+  K_NOMEM = 1u << 12, /* init could not copy the children; they were dropped */
+  K_INVALID = 1u << 13, /* init got no array or too many children */
+  K_WOKEN = 1u << 14    /* the parent was woken since its poll began */
 };
 /* Children a join's poll takes from the ring at a time (see the top). */
 #define JOIN_BATCH 16u
@@ -52,10 +55,16 @@ static void branch_mark(cf_combine_t *c, uint32_t i) {
 static cf_waker_t branch_clone(const cf_waker_t *w) {
   return *w;
 }
+/* One wake of the parent per poll of it is enough: the poll takes every
+ * child queued before it began (K_WOKEN is cleared there). A burst of
+ * child wakes (W5: 16 timers per batch) then costs one task wake. */
 static void branch_wake_by_ref(const cf_waker_t *w) {
   cf_combine_t *c = w->data;
   branch_mark(c, (uint32_t)w->tag);
-  cf_waker_wake_by_ref(&c->parent);
+  if (!(c->flags & K_WOKEN)) {
+    c->flags |= K_WOKEN;
+    cf_waker_wake_by_ref(&c->parent);
+  }
 }
 static void branch_drop(cf_waker_t *w) {
   (void)w;
@@ -113,22 +122,38 @@ static int start(cf_combine_t *c) {
   return 0;
 }
 
-/* Poll child i (its future f); returns 1 if it just completed. */
+/* Poll child i (its future f) with `sub`, the parent's context whose
+ * waker is a branch waker of c (set up once per poll of c; its tag is set
+ * here); returns 1 if it just completed. A child that woke itself in the
+ * poll where it completed is still in the join's ring: it is skipped
+ * there, and its QUEUED bit is cleared (so select never sees it). */
 static int poll_child(cf_combine_t *c, uint32_t i, cf_future_t *f,
-                      cf_context_t *cx) {
-  cf_waker_t w = cf_waker_from_raw(&branch_vt, c, i);
-  cf_context_t sub = *cx;
-  c->flag[i] &= ~B_QUEUED;
-  sub.waker = &w;
-  if (cf_future_poll(f, &sub) == CF_PENDING)
+                      cf_context_t *sub) {
+  if (c->flag[i] & B_DONE)
     return 0;
-  c->flag[i] |= B_DONE;
+  ((cf_waker_t *)sub->waker)->tag = i;
+  c->flag[i] &= ~B_QUEUED;
+  if (cf_future_poll(f, sub) == CF_PENDING)
+    return 0;
+  c->flag[i] = B_DONE;
   c->remaining--;
   return 1;
 }
 
+/* Register the parent's waker and set up the children's context. */
+static void poll_begin(cf_combine_t *c, cf_context_t *cx, cf_context_t *sub,
+                       cf_waker_t *w) {
+  cf_waker_register(&c->parent, cx->waker);
+  c->flags &= ~K_WOKEN;
+  *w = cf_waker_from_raw(&branch_vt, c, 0);
+  *sub = *cx;
+  sub->waker = w;
+}
+
 static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
   cf_combine_t *c = (cf_combine_t *)f;
+  cf_context_t sub;
+  cf_waker_t bw;
   uint32_t left, m;
   if (!(c->flags & K_STARTED)) {
     int err = start(c);
@@ -137,7 +162,7 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
       return CF_READY;
     }
   }
-  cf_waker_register(&c->parent, cx->waker);
+  poll_begin(c, cx, &sub, &bw);
   /* Only the children queued before this poll: one woken meanwhile (by
    * itself or a sibling) is appended behind them and waits for the next
    * poll. A batch leaves the ring before its first poll; its children
@@ -157,7 +182,7 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
     }
     c->ready_len -= m;
     for (k = 0; k < m; k++) {
-      if (!poll_child(c, idx[k], fut[k], cx))
+      if (!poll_child(c, idx[k], fut[k], &sub))
         continue;
       if ((c->flags & K_TRY) && fut[k]->rc < 0) {
         c->index = (int32_t)idx[k];
@@ -178,6 +203,8 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
 
 static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
   cf_combine_t *c = (cf_combine_t *)f;
+  cf_context_t sub;
+  cf_waker_t bw;
   uint32_t k, first;
   if (!(c->flags & K_STARTED)) {
     int err = start(c);
@@ -197,13 +224,13 @@ static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
     cf_waker_drop(&c->parent);
     return CF_READY;
   }
-  cf_waker_register(&c->parent, cx->waker);
+  poll_begin(c, cx, &sub, &bw);
   first = (c->flags & CF_SELECT_BIASED) ? 0 : c->cursor++ % c->n;
   for (k = 0; k < c->n; k++) {
     uint32_t i = (first + k) % c->n;
     if (!(c->flag[i] & B_QUEUED))
       continue;
-    if (!poll_child(c, i, c->branches[i].fut, cx))
+    if (!poll_child(c, i, c->branches[i].fut, &sub))
       continue;
     c->index = (int32_t)i;
     f->rc = c->branches[i].fut->rc;
