@@ -8,13 +8,14 @@
  * start for fairness, or from 0 when biased.
  *
  * Layout, for the joins over very many children (a join over 1e6 timers,
- * W5): a wake touches only the child's flag byte (flag[], 1 B per child,
- * cache-resident where the 8-16 B branch records are not) and the ring's
- * tail; the branch record (the child's future pointer) is first read by
- * the join's poll, which loads a whole batch of them and touches their
- * futures before polling the first, so those cache misses overlap. The
- * ring lives in the branch records' `ring` fields (slot k, not child k):
- * it holds each child at most once, so n slots suffice.
+ * W5): three arrays, one allocation. A wake touches only the child's flag
+ * byte (flag[], 1 B per child, cache-resident where larger records are
+ * not) and the ring's tail (ring[], slot k, not child k: it holds each
+ * child at most once, so n slots suffice); the child's future pointer
+ * (fut[], alone so that these random reads touch as few pages as can be)
+ * is first read by the join's poll, which loads a whole batch of them and
+ * touches their futures before polling the first, so those cache misses
+ * overlap.
  *
  * Invariants: a child flagged DONE is never polled again (one that woke
  * itself as it completed stays in the ring and is skipped); a child is in
@@ -38,6 +39,8 @@ enum {
   K_INVALID = 1u << 13, /* init got no array or too many children */
   K_WOKEN = 1u << 14    /* the parent was woken since its poll began */
 };
+/* Bytes per child of an allocated combinator: fut, ring slot, flag. */
+#define PER_CHILD (sizeof(cf_future_t *) + sizeof(uint32_t) + 1)
 /* Children a join's poll takes from the ring at a time (see the top). */
 #define JOIN_BATCH 16u
 
@@ -48,7 +51,7 @@ static void branch_mark(cf_combine_t *c, uint32_t i) {
   c->flag[i] |= B_QUEUED;
   if (c->flags & K_JOIN) {
     at = c->ready_head + c->ready_len++;
-    c->branches[at < c->n ? at : at - c->n].ring = i;
+    c->ring[at < c->n ? at : at - c->n] = i;
   }
 }
 
@@ -80,7 +83,7 @@ static void drop_pending_children(cf_combine_t *c) {
   for (i = 0; i < c->n; i++)
     if (!(c->flag[i] & B_DONE)) {
       c->flag[i] |= B_DONE;
-      cf_future_drop(c->branches[i].fut);
+      cf_future_drop(c->fut[i]);
     }
 }
 
@@ -92,31 +95,32 @@ static int start(cf_combine_t *c) {
     return CF_EINVAL;
   c->flags |= K_STARTED;
   if (c->n > CF_COMBINE_INLINE) {
-    cf_future_t **futs = (cf_future_t **)c->branches; /* parked by init */
-    size_t bytes = (size_t)c->n * (sizeof(cf_branch_t) + 1);
-    cf_branch_t *b = bytes / (sizeof *b + 1) == c->n ? cf_malloc(bytes) : NULL;
+    /* init parked the pointers in fut[n]: grow it into fut, ring, flag */
+    size_t bytes = (size_t)c->n * PER_CHILD;
+    cf_future_t **b = bytes / PER_CHILD == c->n
+                          ? cf_realloc(c->fut, (size_t)c->n * sizeof *b, bytes)
+                          : NULL;
     if (!b) {
       for (i = 0; i < c->n; i++)
-        cf_future_drop(futs[i]);
-      cf_free(futs, (size_t)c->n * sizeof *futs);
-      c->branches = NULL;
+        cf_future_drop(c->fut[i]);
+      cf_free(c->fut, (size_t)c->n * sizeof *c->fut);
+      c->fut = NULL;
       c->n = 0;
       return CF_ENOMEM;
     }
-    for (i = 0; i < c->n; i++)
-      b[i].fut = futs[i];
-    cf_free(futs, (size_t)c->n * sizeof *futs);
-    c->branches = b;
-    c->flag = (uint8_t *)(b + c->n);
+    c->fut = b;
+    c->ring = (uint32_t *)(b + c->n);
+    c->flag = (uint8_t *)(c->ring + c->n);
   } else {
-    c->branches = c->inline_;
+    c->fut = c->inline_fut;
+    c->ring = c->inline_ring;
     c->flag = c->inline_flag;
   }
-  for (i = 0; i < c->n; i++) {
+  for (i = 0; i < c->n; i++)
     c->flag[i] = 0;
-    if (!c->branches[i].fut)
+  for (i = 0; i < c->n; i++)
+    if (!c->fut[i])
       return CF_EINVAL;
-  }
   for (i = 0; i < c->n; i++)
     branch_mark(c, i);
   return 0;
@@ -172,8 +176,8 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
     uint32_t idx[JOIN_BATCH], k;
     m = left < JOIN_BATCH ? left : JOIN_BATCH;
     for (k = 0; k < m; k++) {
-      idx[k] = c->branches[c->ready_head].ring;
-      fut[k] = c->branches[idx[k]].fut;
+      idx[k] = c->ring[c->ready_head];
+      fut[k] = c->fut[idx[k]];
       /* A load that is not used: the future's first line, fetched for
        * the whole batch before the first poll rather than by each. */
       (void)*(volatile uint8_t *)&fut[k]->state;
@@ -230,10 +234,10 @@ static cf_poll_t select_poll(cf_future_t *f, cf_context_t *cx) {
     uint32_t i = (first + k) % c->n;
     if (!(c->flag[i] & B_QUEUED))
       continue;
-    if (!poll_child(c, i, c->branches[i].fut, &sub))
+    if (!poll_child(c, i, c->fut[i], &sub))
       continue;
     c->index = (int32_t)i;
-    f->rc = c->branches[i].fut->rc;
+    f->rc = c->fut[i]->rc;
     if (!(c->flags & CF_SELECT_LOOP))
       drop_pending_children(c);
     if (!(c->flags & CF_SELECT_LOOP) || c->remaining == 0)
@@ -248,21 +252,20 @@ static void combine_drop(cf_future_t *f) {
   if (c->flags & (K_NOMEM | K_INVALID)) {
     /* nothing to own: children were dropped by init, or never given */
   } else if (c->flags & K_STARTED) {
-    if (c->branches)
+    if (c->fut)
       drop_pending_children(c);
-    if (c->branches && c->branches != c->inline_)
-      cf_free(c->branches, (size_t)c->n * (sizeof *c->branches + 1));
+    if (c->fut && c->fut != c->inline_fut)
+      cf_free(c->fut, (size_t)c->n * PER_CHILD);
   } else {
     /* Never polled: the children are still ours to cancel. */
     uint32_t i;
-    cf_future_t **futs =
-        c->n > CF_COMBINE_INLINE ? (cf_future_t **)c->branches : NULL;
+    cf_future_t **futs = c->n > CF_COMBINE_INLINE ? c->fut : c->inline_fut;
     for (i = 0; i < c->n; i++)
-      cf_future_drop(futs ? futs[i] : c->inline_[i].fut);
-    if (futs)
+      cf_future_drop(futs[i]);
+    if (futs != c->inline_fut)
       cf_free(futs, (size_t)c->n * sizeof *futs);
   }
-  c->branches = NULL;
+  c->fut = NULL;
   cf_waker_drop(&c->parent);
 }
 
@@ -275,8 +278,8 @@ static const cf_future_vtable_t select_loop_vt = {
     "select", select_poll, combine_drop, CF_VT_REARMABLE};
 
 /* Init copies the child pointers. For more than CF_COMBINE_INLINE children
- * they are parked in a plain pointer array until the first poll turns it
- * into branch records; if that copy cannot be allocated now, the first poll
+ * they are parked in a plain pointer array until the first poll grows it
+ * into fut, ring and flag; if either allocation fails, the first poll
  * reports CF_ENOMEM (init itself cannot fail). */
 static void combine_init(cf_combine_t *c, const cf_future_vtable_t *vt,
                          cf_future_t *const *futs, size_t n, uint32_t flags) {
@@ -289,7 +292,8 @@ static void combine_init(cf_combine_t *c, const cf_future_vtable_t *vt,
   c->cursor = 0;
   c->index = -1;
   c->parent = CF_WAKER_NONE;
-  c->branches = NULL;
+  c->fut = NULL;
+  c->ring = NULL;
   c->flag = NULL;
   if ((!futs && n) || n >= UINT32_MAX) {
     c->n = c->remaining = 0;
@@ -307,10 +311,10 @@ static void combine_init(cf_combine_t *c, const cf_future_vtable_t *vt,
     }
     for (i = 0; i < n; i++)
       copy[i] = futs[i];
-    c->branches = (cf_branch_t *)copy;
+    c->fut = copy;
   } else {
     for (i = 0; i < n; i++)
-      c->inline_[i].fut = futs[i];
+      c->inline_fut[i] = futs[i];
   }
 }
 
