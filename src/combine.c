@@ -39,19 +39,33 @@ enum {
   K_INVALID = 1u << 13, /* init got no array or too many children */
   K_WOKEN = 1u << 14    /* the parent was woken since its poll began */
 };
-/* Bytes per child of an allocated combinator: fut, ring slot, flag. */
-#define PER_CHILD (sizeof(cf_future_t *) + sizeof(uint32_t) + 1)
+/* Bytes per child of an allocated combinator: fut, ring slot, flag; the
+ * block has 8 more, for the ring's alignment after fut[n]. */
+#define PER_CHILD (sizeof(cf_future_t *) + sizeof(uint64_t) + 1)
+static size_t block_bytes(uint32_t n) {
+  size_t b = (size_t)n * PER_CHILD;
+  return b / PER_CHILD == n && b + 8 > b ? b + 8 : 0;
+}
+
+/* A child's branch waker tag, which a wake appends to the join's ring:
+ * its index, and where a pointer fits in 32 bits (wasm32) its future in
+ * the upper half, so that the join's poll finds the futures of a batch
+ * without reading fut[i] (a random read per child in a burst). */
+#define PACKED (UINTPTR_MAX <= UINT32_MAX)
+static uint64_t child_tag(uint32_t i, cf_future_t *f) {
+  return PACKED ? (uint64_t)(uintptr_t)f << 32 | i : i;
+}
 /* Children a join's poll takes from the ring at a time (see the top). */
 #define JOIN_BATCH 16u
 
-static void branch_mark(cf_combine_t *c, uint32_t i) {
-  uint32_t at;
+static void branch_mark(cf_combine_t *c, uint64_t tag) {
+  uint32_t at, i = (uint32_t)tag;
   if (c->flag[i] & (B_DONE | B_QUEUED))
     return;
   c->flag[i] |= B_QUEUED;
   if (c->flags & K_JOIN) {
     at = c->ready_head + c->ready_len++;
-    c->ring[at < c->n ? at : at - c->n] = i;
+    c->ring[at < c->n ? at : at - c->n] = tag;
   }
 }
 
@@ -63,7 +77,7 @@ static cf_waker_t branch_clone(const cf_waker_t *w) {
  * child wakes (W5: 16 timers per batch) then costs one task wake. */
 static void branch_wake_by_ref(const cf_waker_t *w) {
   cf_combine_t *c = w->data;
-  branch_mark(c, (uint32_t)w->tag);
+  branch_mark(c, w->tag);
   if (!(c->flags & K_WOKEN)) {
     c->flags |= K_WOKEN;
     cf_waker_wake_by_ref(&c->parent);
@@ -96,10 +110,9 @@ static int start(cf_combine_t *c) {
   c->flags |= K_STARTED;
   if (c->n > CF_COMBINE_INLINE) {
     /* init parked the pointers in fut[n]: grow it into fut, ring, flag */
-    size_t bytes = (size_t)c->n * PER_CHILD;
-    cf_future_t **b = bytes / PER_CHILD == c->n
-                          ? cf_realloc(c->fut, (size_t)c->n * sizeof *b, bytes)
-                          : NULL;
+    size_t bytes = block_bytes(c->n);
+    cf_future_t **b =
+        bytes ? cf_realloc(c->fut, (size_t)c->n * sizeof *b, bytes) : NULL;
     if (!b) {
       for (i = 0; i < c->n; i++)
         cf_future_drop(c->fut[i]);
@@ -109,7 +122,7 @@ static int start(cf_combine_t *c) {
       return CF_ENOMEM;
     }
     c->fut = b;
-    c->ring = (uint32_t *)(b + c->n);
+    c->ring = (uint64_t *)(((uintptr_t)(b + c->n) + 7) & ~(uintptr_t)7);
     c->flag = (uint8_t *)(c->ring + c->n);
   } else {
     c->fut = c->inline_fut;
@@ -122,7 +135,7 @@ static int start(cf_combine_t *c) {
     if (!c->fut[i])
       return CF_EINVAL;
   for (i = 0; i < c->n; i++)
-    branch_mark(c, i);
+    branch_mark(c, child_tag(i, c->fut[i]));
   return 0;
 }
 
@@ -135,7 +148,7 @@ static int poll_child(cf_combine_t *c, uint32_t i, cf_future_t *f,
                       cf_context_t *sub) {
   if (c->flag[i] & B_DONE)
     return 0;
-  ((cf_waker_t *)sub->waker)->tag = i;
+  ((cf_waker_t *)sub->waker)->tag = child_tag(i, f);
   c->flag[i] &= ~B_QUEUED;
   if (cf_future_poll(f, sub) == CF_PENDING)
     return 0;
@@ -176,8 +189,9 @@ static cf_poll_t join_poll(cf_future_t *f, cf_context_t *cx) {
     uint32_t idx[JOIN_BATCH], k;
     m = left < JOIN_BATCH ? left : JOIN_BATCH;
     for (k = 0; k < m; k++) {
-      idx[k] = c->ring[c->ready_head];
-      fut[k] = c->fut[idx[k]];
+      uint64_t e = c->ring[c->ready_head];
+      idx[k] = (uint32_t)e;
+      fut[k] = PACKED ? (cf_future_t *)(uintptr_t)(e >> 32) : c->fut[idx[k]];
       /* A load that is not used: the future's first line, fetched for
        * the whole batch before the first poll rather than by each. */
       (void)*(volatile uint8_t *)&fut[k]->state;
@@ -255,7 +269,7 @@ static void combine_drop(cf_future_t *f) {
     if (c->fut)
       drop_pending_children(c);
     if (c->fut && c->fut != c->inline_fut)
-      cf_free(c->fut, (size_t)c->n * PER_CHILD);
+      cf_free(c->fut, block_bytes(c->n));
   } else {
     /* Never polled: the children are still ours to cancel. */
     uint32_t i;

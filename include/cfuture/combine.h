@@ -36,7 +36,7 @@ extern "C" {
 typedef struct cf_combine {
   cf_future_t base;
   cf_future_t **fut; /* per child; inline_fut[] or an allocation */
-  uint32_t *ring;    /* n slots; inline_ring[] or after fut[n] */
+  uint64_t *ring;    /* n slots; inline_ring[] or after fut[n] */
   uint8_t *flag;     /* per child; inline_flag[] or after ring[n] */
   uint32_t n, remaining;
   uint32_t ready_head, ready_len; /* join's ready ring */
@@ -45,7 +45,7 @@ typedef struct cf_combine {
   int32_t index;   /* select: winner; try_join: failing child; else -1 */
   cf_waker_t parent;
   cf_future_t *inline_fut[CF_COMBINE_INLINE];
-  uint32_t inline_ring[CF_COMBINE_INLINE];
+  uint64_t inline_ring[CF_COMBINE_INLINE];
   uint8_t inline_flag[CF_COMBINE_INLINE];
 } cf_combine_t;
 
