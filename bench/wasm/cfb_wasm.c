@@ -264,12 +264,13 @@ typedef struct tsleep {
   cf_future_t base;
   double want;
   float *late;
+  uint32_t ms;
   cf_sleep_t nap;
 } tsleep_t;
 static cf_poll_t tsleep_poll(cf_future_t *f, cf_context_t *cx) {
   tsleep_t *t = (tsleep_t *)f;
   if (t->want == 0)
-    t->want = cfb_perf_now() + (double)t->nap.arg;
+    t->want = cfb_perf_now() + (double)t->ms;
   if (cf_future_poll(&t->nap.base, cx) == CF_PENDING)
     return CF_PENDING;
   {
@@ -320,8 +321,8 @@ static cf_poll_t w5_poll(cf_future_t *f, cf_context_t *cx) {
     uint32_t i, seed = 777u;
     for (i = 0; i < self->n; i++) {
       cf_future_init(&self->s[i].base, &tsleep_vt);
-      cf_sleep_init(&self->s[i].nap,
-                    self->offset + (int64_t)(cfb_rand(&seed) % 51u));
+      self->s[i].ms = (uint32_t)self->offset + cfb_rand(&seed) % 51u;
+      cf_sleep_init(&self->s[i].nap, self->s[i].ms);
       self->s[i].late = &self->late[i];
       self->ptrs[i] = &self->s[i].base;
     }
