@@ -68,8 +68,12 @@ int cf__timers_fire(cf_runtime_t *rt, int64_t now, uint32_t max) {
 
 /* ---- sleep ---- */
 
+static const cf_future_vtable_t sleep_until_vt;
+
 static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
   cf_sleep_t *s = (cf_sleep_t *)f;
+  int64_t arg = s->timer.deadline; /* before the first poll: init's */
+  int absolute = f->vt == &sleep_until_vt;
   int r;
   if (!cx->rt) { /* a timer needs a runtime's clock and heap */
     f->rc = CF_EINVAL;
@@ -79,11 +83,10 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
                                set once it is armed or found due) */
     /* A relative deadline starts from the clock rounded up, so it never
      * falls before start + duration in real time (see driver now_ceil). */
-    int64_t now = s->absolute || s->arg <= 0 ? cf_runtime_now(cx->rt)
-                                             : cf__runtime_now_ceil(cx->rt);
-    s->timer.deadline = s->absolute
-                            ? s->arg
-                            : (s->arg <= 0 ? now : saturating_add(now, s->arg));
+    int64_t now = absolute || arg <= 0 ? cf_runtime_now(cx->rt)
+                                       : cf__runtime_now_ceil(cx->rt);
+    s->timer.deadline =
+        absolute ? arg : (arg <= 0 ? now : saturating_add(now, arg));
     if (s->timer.deadline == CF_TIME_NEVER)
       return CF_PENDING; /* never fires, needs no timer */
     r = timer_start_at(cx->rt, &s->timer, s->timer.deadline, cx->waker, now);
@@ -105,17 +108,18 @@ static void sleep_drop(cf_future_t *f) {
 }
 
 static const cf_future_vtable_t sleep_vt = {"sleep", sleep_poll, sleep_drop, 0};
+static const cf_future_vtable_t sleep_until_vt = {"sleep_until", sleep_poll,
+                                                  sleep_drop, 0};
 
 void cf_sleep_init(cf_sleep_t *s, int64_t ms) {
   cf_future_init(&s->base, &sleep_vt);
-  s->arg = ms;
-  s->absolute = 0;
   cf_timer_init(&s->timer);
+  s->timer.deadline = ms; /* until the first poll (cf_sleep_t) */
 }
 
 void cf_sleep_until_init(cf_sleep_t *s, int64_t deadline) {
   cf_sleep_init(s, deadline);
-  s->absolute = 1;
+  s->base.vt = &sleep_until_vt;
 }
 
 int64_t cf_sleep_deadline(const cf_sleep_t *s) {

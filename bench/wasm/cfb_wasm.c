@@ -12,7 +12,9 @@
  *   w4par(tasks, each)    `tasks` tasks x `each` awaits {ns_per_await}
  *   w5(n, offset)         one task joins n sleeps of offset + 0..50 ms;
  *                         lateness of each vs its requested time
- *                         {ns_per_arm, p50_ms, p99_ms, bytes_per_timer}
+ *                         {ns_per_arm, p50_ms, p99_ms, bytes_per_timer,
+ *                         burst_cpu_ns, burst_wall_ns: CPU and wall ns per
+ *                         expiry from the first completion to the last}
  *   w6join(n, rounds)     join, one child at a time    {ns_per_child}
  *   w6sel(k, reps)        select over k branches       {ns_per_select}
  *   w7(url, n)            n concurrent fetches         {ms, ok}
@@ -237,22 +239,51 @@ CF_EXPORT_ASYNC(w4par_export, "w4par", w4_t, w4par_init, w4_result)
 /* ---- W5: timers that fire ---- */
 
 EM_JS(double, cfb_perf_now, (void), { return performance.now(); });
+/* CPU time of this process in ns (user + system), 0 where the host has no
+ * process.cpuUsage: read only at a burst's first and last completion. */
+EM_JS(double, cfb_cpu_ns, (void), {
+  if (!globalThis.process || !process.cpuUsage)
+    return 0;
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+});
+/* The burst of the running W5 call: completions so far and the CPU and
+ * wall time at its first and last (one counter per completion; the clocks
+ * are read twice per call). CPU ns per expiry is far steadier than the
+ * lateness when the machine is shared (bench/README.md, W5). */
+static uint32_t w5_done, w5_n;
+static double w5_cpu0, w5_cpu1, w5_wall0, w5_wall1;
 
 /* A sleep that records how late it completed against the time asked for
- * (performance.now() at its first poll + ms). */
+ * (performance.now() at its first poll + ms). `want` and `late` sit before
+ * the sleep, in the line of the record's head, which the join loads for a
+ * batch of children before polling them; after the sleep (as before
+ * 2026-12-01) they fell on a line of their own in 1 record of 4, loaded
+ * by the poll itself, one miss at a time (bench/README.md, W5). */
 typedef struct tsleep {
   cf_future_t base;
-  cf_sleep_t nap;
   double want;
   float *late;
+  uint32_t ms;
+  cf_sleep_t nap;
 } tsleep_t;
 static cf_poll_t tsleep_poll(cf_future_t *f, cf_context_t *cx) {
   tsleep_t *t = (tsleep_t *)f;
   if (t->want == 0)
-    t->want = cfb_perf_now() + (double)t->nap.arg;
+    t->want = cfb_perf_now() + (double)t->ms;
   if (cf_future_poll(&t->nap.base, cx) == CF_PENDING)
     return CF_PENDING;
-  *t->late = (float)(cfb_perf_now() - t->want);
+  {
+    double now = cfb_perf_now();
+    *t->late = (float)(now - t->want);
+    if (++w5_done == 1 || w5_done == w5_n) {
+      double cpu = cfb_cpu_ns();
+      if (w5_done == 1)
+        w5_cpu0 = cpu, w5_wall0 = now;
+      if (w5_done == w5_n)
+        w5_cpu1 = cpu, w5_wall1 = now;
+    }
+  }
   f->rc = t->nap.base.rc;
   return CF_READY;
 }
@@ -272,7 +303,7 @@ typedef struct w5 {
   cf_future_t **ptrs;
   float *late;
   cf_join_t join;
-  double arm_ns, p50, p99, bytes;
+  double arm_ns, p50, p99, bytes, burst_cpu, burst_wall;
 } w5_t;
 static int cmp_float(const void *a, const void *b) {
   float x = *(const float *)a, y = *(const float *)b;
@@ -290,13 +321,15 @@ static cf_poll_t w5_poll(cf_future_t *f, cf_context_t *cx) {
     uint32_t i, seed = 777u;
     for (i = 0; i < self->n; i++) {
       cf_future_init(&self->s[i].base, &tsleep_vt);
-      cf_sleep_init(&self->s[i].nap,
-                    self->offset + (int64_t)(cfb_rand(&seed) % 51u));
+      self->s[i].ms = (uint32_t)self->offset + cfb_rand(&seed) % 51u;
+      cf_sleep_init(&self->s[i].nap, self->s[i].ms);
       self->s[i].late = &self->late[i];
       self->ptrs[i] = &self->s[i].base;
     }
   }
   cf_join_init(&self->join, self->ptrs, self->n);
+  w5_done = 0;
+  w5_n = self->n;
   {
     size_t m0 = cfb_heap_used();
     double t0 = cfb_now_ns();
@@ -310,6 +343,9 @@ static cf_poll_t w5_poll(cf_future_t *f, cf_context_t *cx) {
       CF_AWAIT(self, &self->join);
     }
   }
+  self->burst_cpu = self->n > 1 ? (w5_cpu1 - w5_cpu0) / (self->n - 1) : 0;
+  self->burst_wall =
+      self->n > 1 ? (w5_wall1 - w5_wall0) * 1e6 / (self->n - 1) : 0;
   qsort(self->late, self->n, sizeof *self->late, cmp_float);
   self->p50 = self->late[self->n / 2];
   self->p99 = self->late[(size_t)((double)self->n * 0.99)];
@@ -341,8 +377,9 @@ static void w5_result(const cf_future_t *f, cf_value_t *out) {
   const w5_t *w = (const w5_t *)f;
   snprintf(out_json, sizeof out_json,
            "{\"ns_per_arm\":%.4f,\"p50_ms\":%.4f,\"p99_ms\":%.4f,"
-           "\"bytes_per_timer\":%.4f}",
-           w->arm_ns, w->p50, w->p99, w->bytes);
+           "\"bytes_per_timer\":%.4f,\"burst_cpu_ns\":%.1f,"
+           "\"burst_wall_ns\":%.1f}",
+           w->arm_ns, w->p50, w->p99, w->bytes, w->burst_cpu, w->burst_wall);
   *out = cf_value_json(out_json);
 }
 CF_EXPORT_ASYNC(w5_export, "w5", w5_t, w5_init, w5_result)

@@ -25,26 +25,27 @@
 extern "C" {
 #endif
 
-/* Per-child bookkeeping (internal). `ring` is not the child's own: slot k
- * of the join's ready ring (children woken since its last poll). */
-typedef struct cf_branch {
-  cf_future_t *fut;
-  uint32_t ring;
-} cf_branch_t;
-
 #define CF_COMBINE_INLINE 4 /* children stored inline; more are allocated */
 
+/* The per-child arrays (internal) are three, not one array of records:
+ * a wake touches flag[i] (1 B per child) and the ring's tail, and a join's
+ * poll reads fut[i] for the children it takes from the ring, in wake order
+ * (random in a burst): pointers alone halve the pages those reads touch
+ * (bench/README.md, W5). ring is not per child: slot k of the join's ready
+ * ring (children woken since its last poll). */
 typedef struct cf_combine {
   cf_future_t base;
-  cf_branch_t *branches; /* inline[] or an allocation */
-  uint8_t *flag;         /* per child; inline_flag[] or after branches[n] */
+  cf_future_t **fut; /* per child; inline_fut[] or an allocation */
+  uint64_t *ring;    /* n slots; inline_ring[] or after fut[n] */
+  uint8_t *flag;     /* per child; inline_flag[] or after ring[n] */
   uint32_t n, remaining;
-  uint32_t ready_head, ready_len; /* join's ready ring in branches[].ring */
+  uint32_t ready_head, ready_len; /* join's ready ring */
   uint32_t flags;
   uint32_t cursor; /* select: rotating start for fairness */
   int32_t index;   /* select: winner; try_join: failing child; else -1 */
   cf_waker_t parent;
-  cf_branch_t inline_[CF_COMBINE_INLINE];
+  cf_future_t *inline_fut[CF_COMBINE_INLINE];
+  uint64_t inline_ring[CF_COMBINE_INLINE];
   uint8_t inline_flag[CF_COMBINE_INLINE];
 } cf_combine_t;
 

@@ -48,10 +48,12 @@ typedef struct cf_timer {
 } cf_timer_t;
 #define CF_TIMER_IDLE UINT32_MAX
 
+/* Until its first poll, timer.deadline holds what init was given (the
+ * duration, or the deadline of a sleep_until, which has its own vtable):
+ * no field is kept for it, so that a sleep is a future and a timer only
+ * (56 bytes on wasm32), fewer cache lines per expiry in a burst. */
 typedef struct cf_sleep {
   cf_future_t base;
-  int64_t arg;      /* duration (relative) or deadline (absolute) */
-  uint8_t absolute; /* 1 for sleep_until */
   cf_timer_t timer;
 } cf_sleep_t;
 
@@ -59,7 +61,8 @@ typedef struct cf_sleep {
 void cf_sleep_init(cf_sleep_t *s, int64_t ms);
 /* Complete once the runtime clock reaches `deadline`. */
 void cf_sleep_until_init(cf_sleep_t *s, int64_t deadline);
-/* The deadline (valid after the first poll). */
+/* The deadline (valid after the first poll; before it, what init was
+ * given). */
 int64_t cf_sleep_deadline(const cf_sleep_t *s);
 
 /* What an interval does when ticks were missed (the task was late). */

@@ -82,6 +82,114 @@ static void join_polls_only_woken_children(void) {
   }
 }
 
+/* A parent waker that counts its wakes. */
+static int parent_wakes;
+static cf_waker_t cw_clone(const cf_waker_t *w) {
+  return *w;
+}
+static void cw_wake_by_ref(const cf_waker_t *w) {
+  (void)w;
+  parent_wakes++;
+}
+static void cw_wake(cf_waker_t *w) {
+  cw_wake_by_ref(w);
+}
+static void cw_drop(cf_waker_t *w) {
+  (void)w;
+}
+static const cf_waker_vtable_t count_vt = {cw_clone, cw_wake, cw_wake_by_ref,
+                                           cw_drop};
+static void wake_sibling(th_probe_t *p, cf_context_t *cx) {
+  (void)cx;
+  th_probe_wake(p->ud);
+}
+static void wake_self(th_probe_t *p, cf_context_t *cx) {
+  (void)p;
+  cf_waker_wake_by_ref(cx->waker);
+}
+
+/* The join wakes its parent once per poll of it however many children
+ * wake before that poll, and again for a child woken during or after it
+ * (no lost wake: that child is polled by the next poll). */
+static void join_wakes_parent_once_per_poll(void) {
+  th_env_t env;
+  th_probe_t p[3] = {{0}};
+  cf_poll_fn_t f[3];
+  cf_join_t j;
+  cf_waker_t pw = cf_waker_from_raw(&count_vt, NULL, 0);
+  cf_context_t cx;
+  int i;
+  th_env_open(&env);
+  cx = direct_cx(env.rt);
+  cx.waker = &pw;
+  for (i = 0; i < 3; i++)
+    th_probe_init(&f[i], &p[i]);
+  cf_join_init(&j, (cf_future_t *[]){&f[0].base, &f[1].base, &f[2].base}, 3);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_PENDING);
+  parent_wakes = 0;
+  th_probe_wake(&p[0]);
+  th_probe_wake(&p[1]);
+  th_probe_wake(&p[0]);
+  CHECK_EQ(parent_wakes, 1);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_PENDING);
+  CHECK_EQ(p[0].polls, 2);
+  CHECK_EQ(p[1].polls, 2);
+  CHECK_EQ(p[2].polls, 1);
+  th_probe_wake(&p[1]); /* after the poll: wakes the parent again */
+  CHECK_EQ(parent_wakes, 2);
+  p[0].on_poll = wake_sibling; /* p[0]'s next poll wakes p[2] */
+  p[0].ud = &p[2];
+  th_probe_wake(&p[0]);
+  CHECK_EQ(parent_wakes, 2);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_PENDING);
+  CHECK_EQ(parent_wakes, 3); /* p[2], woken during the poll */
+  CHECK_EQ(p[2].polls, 1);   /* ... is left to the next poll */
+  p[0].on_poll = NULL;
+  for (i = 0; i < 3; i++)
+    p[i].ready = 1;
+  th_probe_wake(&p[0]);
+  th_probe_wake(&p[1]);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_READY);
+  CHECK_EQ(p[2].polls, 2);
+  for (i = 0; i < 3; i++)
+    CHECK_EQ(p[i].late_polls, 0);
+  cf_future_drop(&j.base);
+  for (i = 0; i < 3; i++)
+    cf_future_drop(&f[i].base);
+  th_env_close(&env);
+}
+
+/* A child that wakes itself in the poll where it completes is in the
+ * ready ring but done: the join must not poll it again nor count it twice
+ * (it would complete with its other child still pending). */
+static void join_child_waking_itself_as_it_completes(void) {
+  th_env_t env;
+  th_probe_t p[2] = {{0}};
+  cf_poll_fn_t f[2];
+  cf_join_t j;
+  cf_context_t cx;
+  int i;
+  th_env_open(&env);
+  cx = direct_cx(env.rt);
+  for (i = 0; i < 2; i++)
+    th_probe_init(&f[i], &p[i]);
+  p[0].on_poll = wake_self;
+  p[0].ready_at = 1;
+  cf_join_init(&j, (cf_future_t *[]){&f[0].base, &f[1].base}, 2);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_PENDING);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_PENDING);
+  CHECK_EQ(p[0].polls, 1);
+  p[1].ready = 1;
+  th_probe_wake(&p[1]);
+  CHECK_EQ(cf_future_poll(&j.base, &cx), CF_READY);
+  CHECK_EQ(j.base.rc, 0);
+  CHECK_EQ(p[0].late_polls + p[1].late_polls, 0);
+  cf_future_drop(&j.base);
+  for (i = 0; i < 2; i++)
+    cf_future_drop(&f[i].base);
+  th_env_close(&env);
+}
+
 /* Dropping a join that is still pending drops the pending children; a
  * join dropped before its first poll drops all of them. */
 static void join_drop_cancels_pending_children(void) {
@@ -490,6 +598,8 @@ static void combinators_reject_missing_children(void) {
 
 TH_MAIN(TH_CASE(combinators_reject_missing_children),
         TH_CASE(join_polls_only_woken_children),
+        TH_CASE(join_wakes_parent_once_per_poll),
+        TH_CASE(join_child_waking_itself_as_it_completes),
         TH_CASE(join_drop_cancels_pending_children),
         TH_CASE(try_join_first_error_drops_the_rest),
         TH_CASE(select_fair_vs_biased), TH_CASE(select_loop_until_empty),

@@ -1,5 +1,6 @@
 /* test_time.c: timers on the virtual clock. Edge durations (0, negative,
- * INT64_MAX, past deadlines), never early, equal deadlines in start order,
+ * INT64_MAX, past deadlines), sleep vs sleep_until reading what init was
+ * given at the first poll, never early, equal deadlines in start order,
  * one host timer for 1e5 pending timers (and re-arm on cancel of the
  * earliest), interval missed-tick policies, timeout outcomes; plus one real
  * sleep on the native POSIX driver (only "not early" and "not absurd"). */
@@ -68,6 +69,33 @@ static void past_deadlines_are_immediate(void) {
   CHECK_EQ(cf_future_poll(&s.base, &cx), CF_PENDING);
   CHECK_EQ(live_timers(&env), 1);
   cf_future_drop(&s.base);
+  CHECK_EQ(live_timers(&env), 0);
+  th_env_close(&env);
+}
+
+/* cf_sleep_t keeps what init was given in its timer's deadline until the
+ * first poll: the same number is a duration for sleep (from the first
+ * poll, not from init) and a deadline for sleep_until. */
+static void sleep_and_sleep_until_read_init_at_first_poll(void) {
+  th_env_t env;
+  cf_sleep_t s, u;
+  cf_context_t cx;
+  th_env_open(&env);
+  cx = direct_cx(env.rt);
+  cf_virtual_driver_advance(env.drv, 100);
+  cf_sleep_init(&s, 150);
+  cf_sleep_until_init(&u, 150);
+  CHECK_EQ(cf_sleep_deadline(&s), 150); /* before the first poll: init's */
+  cf_virtual_driver_advance(env.drv, 20);
+  CHECK_EQ(cf_future_poll(&s.base, &cx), CF_PENDING);
+  CHECK_EQ(cf_future_poll(&u.base, &cx), CF_PENDING);
+  CHECK_EQ(cf_sleep_deadline(&s), 270);
+  CHECK_EQ(cf_sleep_deadline(&u), 150);
+  CHECK_EQ(live_timers(&env), 2);
+  cf_virtual_driver_advance(env.drv, 30); /* 150 */
+  CHECK_EQ(cf_future_poll(&s.base, &cx), CF_PENDING);
+  cf_future_drop(&s.base);
+  cf_future_drop(&u.base);
   CHECK_EQ(live_timers(&env), 0);
   th_env_close(&env);
 }
@@ -491,6 +519,7 @@ static void posix_real_sleep_not_early(void) {
 
 TH_MAIN(TH_CASE(zero_and_negative_sleep_are_immediate),
         TH_CASE(past_deadlines_are_immediate),
+        TH_CASE(sleep_and_sleep_until_read_init_at_first_poll),
         TH_CASE(never_deadline_arms_nothing), TH_CASE(never_fires_early),
         TH_CASE(equal_deadlines_fire_in_start_order),
         TH_CASE(one_host_timer_for_many), TH_CASE(host_timer_follows_firing),
