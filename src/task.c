@@ -12,6 +12,9 @@
  * may point at it, because chunks go back to the allocator only when the
  * runtime is idle with no live task and no live waker (or is freed), so a
  * waker that outlives its task costs one comparison and does nothing.
+ * A task is observed by a join handle, a join set, or (rt.call's tasks,
+ * cf__task_spawn_watched) a watcher waker in join_waker that completion
+ * wakes, all through the same CF_T_SOLO completion path.
  * Spawn O(1), no allocation unless its class has no free block; clone,
  * wake and drop never allocate; abort O(1) plus the future's drop.
  * Alignment: blocks of a class are 8-byte multiples; a future whose size
