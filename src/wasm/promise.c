@@ -124,11 +124,7 @@ static const cf_future_vtable_t promise_done_vt = {
  * re-initialises its future. */
 static void init_common(cf_promise_t *p, cf_js_type_t as) {
   cf_future_init(&p->base, &promise_vt);
-  p->op.handle = 0;
-  p->op.state = CF_HOSTOP_IDLE;
-  p->op.rc = 0;
-  p->op.rt = NULL;
-  p->op.waker = CF_WAKER_NONE;
+  cf_hostop_init(&p->op);
   p->source = 0;
   p->call = NULL;
   p->call_size = 0;
