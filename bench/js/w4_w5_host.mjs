@@ -6,7 +6,8 @@
 //   w4par tasks each  `tasks` async functions x `each` awaits, Promise.all.
 //   w5 n offset       n setTimeout timers of offset + 0..50 ms armed in one
 //                     synchronous loop (ns per arm); lateness of each
-//                     callback vs its requested time (p50/p99 ms); V8 heap
+//                     callback vs its requested time (p50/p99 ms), and the
+//                     fraction of callbacks that ran before it; V8 heap
 //                     bytes per pending timer; host timers armed = n.
 import { emit, now, gc, heapUsed, main } from './lib.mjs';
 
@@ -57,6 +58,9 @@ await main({
       emit('w5', n, 'ns_per_arm', arm);
       emit('w5', n, 'p50_ms', late[n >> 1]);
       emit('w5', n, 'p99_ms', late[Math.floor(n * 0.99)]);
+      let early = 0; // sorted: the early ones come first
+      while (early < n && late[early] < 0) early++;
+      emit('w5', n, 'early_frac', early / n);
       emit('w5', n, 'bytes_per_timer', bytes);
       emit('w5', n, 'max_host_timers', n);
     }

@@ -12,9 +12,11 @@
  *   w4par(tasks, each)    `tasks` tasks x `each` awaits {ns_per_await}
  *   w5(n, offset)         one task joins n sleeps of offset + 0..50 ms;
  *                         lateness of each vs its requested time
- *                         {ns_per_arm, p50_ms, p99_ms, bytes_per_timer,
- *                         burst_cpu_ns, burst_wall_ns: CPU and wall ns per
- *                         expiry from the first completion to the last}
+ *                         {ns_per_arm, p50_ms, p99_ms, early_frac (the
+ *                         fraction that completed before that time),
+ *                         bytes_per_timer, burst_cpu_ns, burst_wall_ns: CPU
+ *                         and wall ns per expiry from the first completion
+ *                         to the last}
  *   w6join(n, rounds)     join, one child at a time    {ns_per_child}
  *   w6sel(k, reps)        select over k branches       {ns_per_select}
  *   w7(url, n)            n concurrent fetches         {ms, ok}
@@ -303,7 +305,7 @@ typedef struct w5 {
   cf_future_t **ptrs;
   float *late;
   cf_join_t join;
-  double arm_ns, p50, p99, bytes, burst_cpu, burst_wall;
+  double arm_ns, p50, p99, early, bytes, burst_cpu, burst_wall;
 } w5_t;
 static int cmp_float(const void *a, const void *b) {
   float x = *(const float *)a, y = *(const float *)b;
@@ -349,6 +351,12 @@ static cf_poll_t w5_poll(cf_future_t *f, cf_context_t *cx) {
   qsort(self->late, self->n, sizeof *self->late, cmp_float);
   self->p50 = self->late[self->n / 2];
   self->p99 = self->late[(size_t)((double)self->n * 0.99)];
+  {
+    uint32_t i = 0; /* sorted: the early ones come first */
+    while (i < self->n && self->late[i] < 0)
+      i++;
+    self->early = (double)i / self->n;
+  }
   CF_END(self, 0);
 }
 static void w5_cleanup(cf_future_t *f) {
@@ -377,9 +385,10 @@ static void w5_result(const cf_future_t *f, cf_value_t *out) {
   const w5_t *w = (const w5_t *)f;
   snprintf(out_json, sizeof out_json,
            "{\"ns_per_arm\":%.4f,\"p50_ms\":%.4f,\"p99_ms\":%.4f,"
-           "\"bytes_per_timer\":%.4f,\"burst_cpu_ns\":%.1f,"
-           "\"burst_wall_ns\":%.1f}",
-           w->arm_ns, w->p50, w->p99, w->bytes, w->burst_cpu, w->burst_wall);
+           "\"early_frac\":%.4f,\"bytes_per_timer\":%.4f,"
+           "\"burst_cpu_ns\":%.1f,\"burst_wall_ns\":%.1f}",
+           w->arm_ns, w->p50, w->p99, w->early, w->bytes, w->burst_cpu,
+           w->burst_wall);
   *out = cf_value_json(out_json);
 }
 CF_EXPORT_ASYNC(w5_export, "w5", w5_t, w5_init, w5_result)
