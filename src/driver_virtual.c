@@ -91,7 +91,7 @@ static void vd_notify(void *self) {
 /* now_ceil is NULL: virtual time is whole milliseconds, exactly. */
 static const cf_driver_vtable_t virtual_vt = {vd_attach,  vd_now,       vd_arm,
                                               vd_request, vd_keepalive, vd_park,
-                                              NULL,       VD_NOTIFY};
+                                              NULL,       VD_NOTIFY,    NULL};
 
 int cf_virtual_driver_new(cf_driver_t **out, int64_t start) {
   virtual_driver_t *d = cf_malloc(sizeof *d);

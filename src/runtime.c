@@ -93,6 +93,15 @@ static void force_out(cf_task_t *t, void *ud) {
 
 /* The teardown proper. Drops run user code, which may call back into the
  * runtime: `freeing` makes those calls refuse (CF_ESHUTDOWN) or no-ops. */
+/* Arm the driver's one host timer for `ticks` (CF_TIME_NEVER: disarm):
+ * a driver with a sub-ms clock takes ticks, others whole ms. */
+static void arm_host(cf_runtime_t *rt, int64_t ticks) {
+  const cf_driver_vtable_t *vt = rt->driver->vt;
+  if (vt->arm_timer)
+    vt->arm_timer(rt->driver->self,
+                  vt->now_ticks ? ticks : cf__ticks_to_ms(ticks));
+}
+
 static void destroy(cf_runtime_t *rt) {
   cf_task_t *t;
   rt->freeing = 1;
@@ -114,8 +123,8 @@ static void destroy(cf_runtime_t *rt) {
     cf_waker_drop(&tm->waker);
   }
   cf__timers_free(&rt->timers);
-  if (rt->armed_deadline != CF_TIME_NEVER && rt->driver->vt->arm_timer)
-    rt->driver->vt->arm_timer(rt->driver->self, CF_TIME_NEVER);
+  if (rt->armed_deadline != CF_TIME_NEVER)
+    arm_host(rt, CF_TIME_NEVER);
   if (rt->alive && rt->driver->vt->keepalive)
     rt->driver->vt->keepalive(rt->driver->self, 0);
   if (rt->driver->vt->attach)
@@ -149,10 +158,22 @@ int64_t cf_runtime_now(const cf_runtime_t *rt) {
   return rt->driver->vt->now(rt->driver->self);
 }
 
-int64_t cf__runtime_now_ceil(const cf_runtime_t *rt) {
+/* CF_TICKS_PER_MS is 4: shifts, which floor for either sign. */
+int64_t cf__ms_to_ticks(int64_t ms) {
+  int64_t t = (int64_t)((uint64_t)ms << 2);
+  return t >> 2 == ms ? t : (ms >> 63) ^ INT64_MAX; /* saturate */
+}
+
+int64_t cf__ticks_to_ms(int64_t t) {
+  return t > INT64_MAX - 3 ? INT64_MAX : (t + 3) >> 2;
+}
+
+int64_t cf__runtime_ticks(const cf_runtime_t *rt, int up) {
   const cf_driver_vtable_t *vt = rt->driver->vt;
-  return vt->now_ceil ? vt->now_ceil(rt->driver->self)
-                      : vt->now(rt->driver->self);
+  void *self = rt->driver->self;
+  if (vt->now_ticks)
+    return vt->now_ticks(self, up);
+  return cf__ms_to_ticks((up && vt->now_ceil ? vt->now_ceil : vt->now)(self));
 }
 
 /* Work that keeps the host alive for this runtime. */
@@ -199,8 +220,7 @@ void cf__runtime_sync_timer(cf_runtime_t *rt) {
   if (want != rt->armed_deadline) {
     rt->armed_deadline = want;
     rt->timer_arms++;
-    if (rt->driver->vt->arm_timer)
-      rt->driver->vt->arm_timer(rt->driver->self, want);
+    arm_host(rt, want);
   }
   cf__runtime_update_alive(rt);
 }
@@ -269,7 +289,7 @@ static void turn_end(cf_runtime_t *rt, int timers_due) {
  * that first poll. */
 static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
   cf_runtime_t *outer = cf__polling; /* a poll may turn another runtime */
-  int64_t start = 0, elapsed;
+  int64_t start = 0, elapsed, now_ticks = 0;
   uint32_t polls = 0, next_check = 1;
   int started = 0, timers_due = 0;
   cf_task_t *t, *held = NULL;
@@ -278,9 +298,10 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
   rt->in_turn = 1;
   rt->turn_clock = 0;
   cf__polling = rt;
-  if (rt->timers.len || !lazy_clock) {
-    start = cf__runtime_now_cheap(rt);
-    started = 1;
+  if (rt->timers.len || !lazy_clock) { /* in ticks for the timers */
+    now_ticks = cf__runtime_ticks(rt, 0);
+    rt->turn_now = start = now_ticks >> 2; /* whole ms: ticks / 4 */
+    rt->turn_clock = started = 1;
     timers_due = rt->timers.len != 0;
   }
   if (rt->deferred.head && admit)
@@ -304,7 +325,7 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
         cf__task_enqueue(rt, &rt->runq, held);
         held = NULL;
       }
-      timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
+      timers_due = cf__timers_fire(rt, now_ticks, CF_TIMER_BATCH);
     }
     if (rt->free_pending)
       break;
@@ -476,7 +497,7 @@ int cf_runtime_turn(cf_runtime_t *rt) {
  * "stalled" means nothing queued and nothing due. */
 static int timers_due_now(cf_runtime_t *rt) {
   cf_timer_t *t = rt->timers.len ? cf__timers_peek(&rt->timers) : NULL;
-  return t && t->deadline <= cf_runtime_now(rt);
+  return t && t->deadline <= cf__runtime_ticks(rt, 0);
 }
 
 int cf_runtime_run_until_stalled(cf_runtime_t *rt) {
@@ -557,7 +578,8 @@ int cf_block_on(cf_runtime_t *rt, cf_future_t *f) {
       continue;
     {
       cf_timer_t *first = cf__timers_peek(&rt->timers);
-      int64_t deadline = first ? first->deadline : CF_TIME_NEVER;
+      int64_t deadline =
+          first ? cf__ticks_to_ms(first->deadline) : CF_TIME_NEVER;
       if (deadline == CF_TIME_NEVER && !rt->host_holds) {
         err = CF_EDEADLK; /* nothing left that could ever wake f */
         break;

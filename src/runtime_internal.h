@@ -259,9 +259,16 @@ static inline int64_t cf__task_spawned_at(const cf_task_t *t) {
 }
 
 /* runtime.c */
-/* The clock rounded up to a whole ms (the driver's now_ceil, or now when
- * the clock is exact): where relative deadlines start. */
-int64_t cf__runtime_now_ceil(const cf_runtime_t *rt);
+/* The clock in timer ticks (CF_TICKS_PER_MS per ms): rounded down (what
+ * is due), or with up, rounded up (where relative deadlines start, so
+ * they never fall before start + duration in real time). From now_fine
+ * on a driver with a sub-ms clock, else whole ms (now, or now_ceil). */
+int64_t cf__runtime_ticks(const cf_runtime_t *rt, int up);
+_Static_assert(CF_TICKS_PER_MS == 4, "runtime.c converts with shifts by 2");
+/* ms -> ticks, saturating (CF_TIME_NEVER stays never). */
+int64_t cf__ms_to_ticks(int64_t ms);
+/* ticks -> ms, rounded up (a deadline in whole ms never comes early). */
+int64_t cf__ticks_to_ms(int64_t t);
 /* The clock as last read in the current turn or block_on root poll (read
  * again after 256 cheap reads, so a long poll does not stamp stale times
  * for long), or a fresh read outside them. A read costs ~35 ns natively

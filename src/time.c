@@ -7,7 +7,8 @@
  * before its deadline, equal deadlines fire in start order, and a timer
  * changed outside a turn re-syncs the one host timer immediately.
  * Costs: start, cancel and fire are O(1) for deadlines within the wheel's
- * window (4 s), O(log n) beyond it; a fire is one pop and one wake. */
+ * window (2 s), O(log n) beyond it; a fire is one pop and one wake.
+ * Deadlines are in ticks (CF_TICKS_PER_MS per ms; the API's times are ms). */
 #include "runtime_internal.h"
 
 #include "cfuture/error.h"
@@ -42,7 +43,8 @@ static int timer_start_at(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
 int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                    const cf_waker_t *w) {
   cf_timer_cancel(t);
-  return timer_start_at(rt, t, deadline, w, cf_runtime_now(rt));
+  return timer_start_at(rt, t, cf__ms_to_ticks(deadline), w,
+                        cf__runtime_ticks(rt, 0));
 }
 
 void cf_timer_cancel(cf_timer_t *t) {
@@ -81,12 +83,13 @@ static cf_poll_t sleep_poll(cf_future_t *f, cf_context_t *cx) {
   }
   if (s->timer.rt == NULL) { /* first poll: the deadline starts now (rt is
                                set once it is armed or found due) */
-    /* A relative deadline starts from the clock rounded up, so it never
-     * falls before start + duration in real time (see driver now_ceil). */
-    int64_t now = absolute || arg <= 0 ? cf_runtime_now(cx->rt)
-                                       : cf__runtime_now_ceil(cx->rt);
+    /* A relative deadline starts from the clock rounded up (to a tick),
+     * so it never falls before start + duration in real time; ms <= 0
+     * is due at that reading. */
+    int64_t now = cf__runtime_ticks(cx->rt, !absolute);
     s->timer.deadline =
-        absolute ? arg : (arg <= 0 ? now : saturating_add(now, arg));
+        absolute ? cf__ms_to_ticks(arg)
+                 : saturating_add(now, arg > 0 ? cf__ms_to_ticks(arg) : 0);
     if (s->timer.deadline == CF_TIME_NEVER)
       return CF_PENDING; /* never fires, needs no timer */
     r = timer_start_at(cx->rt, &s->timer, s->timer.deadline, cx->waker, now);
@@ -123,7 +126,7 @@ void cf_sleep_until_init(cf_sleep_t *s, int64_t deadline) {
 }
 
 int64_t cf_sleep_deadline(const cf_sleep_t *s) {
-  return s->timer.deadline;
+  return s->timer.rt ? cf__ticks_to_ms(s->timer.deadline) : s->timer.deadline;
 }
 
 /* ---- interval ---- */
@@ -144,7 +147,7 @@ static int64_t next_after_miss(const cf_interval_t *iv, int64_t now) {
 
 static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
   cf_interval_t *iv = (cf_interval_t *)f;
-  int64_t now;
+  int64_t now, ticks;
   int r;
   if (!cx->rt || iv->period <= 0) {
     f->rc = CF_EINVAL;
@@ -154,12 +157,13 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     /* The first tick is immediate; the grid starts from the clock rounded
      * up so that later ticks are never early in real time. */
     iv->started = 1;
-    iv->tick_at = cf__runtime_now_ceil(cx->rt);
+    iv->tick_at = cf__ticks_to_ms(cf__runtime_ticks(cx->rt, 1));
     iv->next = saturating_add(iv->tick_at, iv->period);
     iv->ticks++;
     return CF_READY;
   }
-  now = cf_runtime_now(cx->rt);
+  ticks = cf__runtime_ticks(cx->rt, 0);
+  now = ticks >> 2; /* whole ms: ticks / CF_TICKS_PER_MS, floored */
   if (now >= iv->next) {
     iv->tick_at = iv->next;
     iv->ticks++;
@@ -170,12 +174,14 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     cf_timer_cancel(&iv->timer);
     return CF_READY;
   }
-  if (cf_timer_is_armed(&iv->timer) && iv->timer.deadline == iv->next) {
+  if (cf_timer_is_armed(&iv->timer) &&
+      iv->timer.deadline == cf__ms_to_ticks(iv->next)) {
     cf_waker_register(&iv->timer.waker, cx->waker);
     return CF_PENDING;
   }
   cf_timer_cancel(&iv->timer); /* armed for an older tick, if at all */
-  r = timer_start_at(cx->rt, &iv->timer, iv->next, cx->waker, now);
+  r = timer_start_at(cx->rt, &iv->timer, cf__ms_to_ticks(iv->next), cx->waker,
+                     ticks);
   if (r < 0) {
     f->rc = r;
     return CF_READY;

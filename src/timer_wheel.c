@@ -6,7 +6,7 @@
  * and the virtual clock depend on it), and a slot that spans many
  * milliseconds only knows a lower bound of its earliest deadline. Here
  * the first occupied slot from base is the earliest deadline, found with
- * the bitmap in O(1); only deadlines beyond the window (4 s by default)
+ * the bitmap in O(1); only deadlines beyond the window (2 s)
  * pay the heap's O(log n), and nothing scans a slot (the head skips each
  * cancelled entry once; the expiry pass reads a batch ahead). A far timer
  * stays in the heap until it fires or is cancelled (no migration), so the

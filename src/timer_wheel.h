@@ -1,7 +1,9 @@
 /* timer_wheel.h: the runtime's timer queue: a timing wheel of exact
- * millisecond slots in front of a binary heap of later deadlines.
+ * tick slots in front of a binary heap of later deadlines. The queue is
+ * unit-agnostic; the runtime counts ticks (CF_TICKS_PER_MS per ms, so the
+ * window is 2 s).
  *
- * The wheel covers the window [base, base + CF_WHEEL_SLOTS) ms: slot
+ * The wheel covers the window [base, base + CF_WHEEL_SLOTS) ticks: slot
  * `deadline & (CF_WHEEL_SLOTS - 1)` holds exactly the timers due at that
  * one deadline, in start order, as a FIFO of blocks of timer pointers
  * (cf_wblock_t, CF_WBLOCK_N entries: one 64-byte line on wasm32). Why
@@ -44,13 +46,13 @@
  * O(1) amortized (a bit operation and a block entry; blocks are recycled
  * through a spare list, so the allocator is called only when more are in
  * use than ever before); the earliest deadline (peek) is O(1) (a bitmap
- * scan of at most 512 bytes); a timer
+ * scan of at most 1 KiB); a timer
  * due beyond the window at its start pays O(log n) to enter the heap and
- * to leave it. Memory: the slot array (CF_WHEEL_SLOTS pointers: 16 KiB on
- * wasm32, 32 KiB on 64-bit), allocated by the first timer and kept until
+ * to leave it. Memory: the slot array (CF_WHEEL_SLOTS pointers: 32 KiB on
+ * wasm32, 64 KiB on 64-bit), allocated by the first timer and kept until
  * cf__timers_free; one block per CF_WBLOCK_N entries (at least one per
  * occupied slot), kept as spares until cf__timers_free; the bitmap lives
- * in the structure (512 bytes); the heap's pointer array grows
+ * in the structure (1 KiB); the heap's pointer array grows
  * geometrically (and is kept: deadlines this far ahead are rare). */
 #ifndef CF_TIMER_WHEEL_H
 #define CF_TIMER_WHEEL_H
@@ -59,8 +61,10 @@
 
 #include "cfuture/time.h"
 
-#define CF_WHEEL_BITS 12u
-#define CF_WHEEL_SLOTS (1u << CF_WHEEL_BITS) /* ms covered by the wheel */
+/* 2 s of quarter-ms ticks: a window that holds the 1 s timers of W5's
+ * burst (bench/README.md) with their start spread, so they stay O(1) */
+#define CF_WHEEL_BITS 13u
+#define CF_WHEEL_SLOTS (1u << CF_WHEEL_BITS) /* ticks covered by the wheel */
 #define CF_WHEEL_WORDS (CF_WHEEL_SLOTS / 64u)
 /* t->where of a wheel timer: this bit | its slot (heap indices are below
  * it, and CF_TIMER_IDLE is never a wheel slot: CF_WHEEL_SLOTS < 2^31). */
@@ -92,10 +96,10 @@ void cf__timers_init(cf_timers_t *q);
  * unusable until initialised again. */
 void cf__timers_free(cf_timers_t *q);
 /* Add `t` (not armed, t->deadline set). `now` is a clock reading, maybe
- * rounded up to the next ms: every deadline inserted later is >= now and
+ * rounded up to the next unit: every deadline inserted later is >= now and
  * every later expiry time is >= now - 1 (true of any reading of the
- * runtime's clock, which is monotonic, whole ms, and never starts a timer
- * due by then). Returns 0 or CF_ENOMEM (t untouched). */
+ * runtime's clock, which is monotonic, whole ticks, and never starts a
+ * timer due by then). Returns 0 or CF_ENOMEM (t untouched). */
 int cf__timers_insert(cf_timers_t *q, cf_timer_t *t, int64_t now);
 /* Remove `t` (armed in q). */
 void cf__timers_remove(cf_timers_t *q, cf_timer_t *t);

@@ -6,7 +6,9 @@
  * host timer fires). Three implementations exist: the JavaScript event loop
  * (wasm builds), native POSIX, and a virtual clock for deterministic tests.
  *
- * Time is milliseconds as int64_t on the driver's monotonic clock.
+ * Time is milliseconds as int64_t on the driver's monotonic clock (a
+ * driver whose clock has sub-ms resolution may also offer it in quarter-ms
+ * ticks, now_ticks, and then arms its timer in ticks).
  */
 #ifndef CFUTURE_DRIVER_H
 #define CFUTURE_DRIVER_H
@@ -32,7 +34,8 @@ typedef struct cf_driver_vtable {
   void (*attach)(void *self, struct cf_runtime *rt);
   /* Current time, ms, monotonic. */
   int64_t (*now)(void *self);
-  /* Keep exactly one host timer, due at `deadline` (absolute ms); replaces
+  /* Keep exactly one host timer, due at `deadline` (absolute ms, or ticks
+   * with now_ticks); replaces
    * the previous one. CF_TIME_NEVER cancels it. The driver calls
    * cf_runtime_turn when it fires, never before the deadline. */
   void (*arm_timer)(void *self, int64_t deadline);
@@ -59,6 +62,14 @@ typedef struct cf_driver_vtable {
    * NULL: the driver cannot be woken across threads (blocking jobs are
    * then refused with CF_ENOTSUP). */
   void (*notify)(void *self);
+  /* Optional: the same clock in ticks (CF_TICKS_PER_MS per ms, time.h),
+   * rounded down, or up when `up` (now() is the rounded-down value / 4).
+   * A driver whose clock has sub-ms resolution offers it to get finer
+   * timers: deadlines to a tick, so they fire up to 1 ms closer to
+   * start + duration (still never before), and arm_timer's deadline then
+   * counts ticks too (CF_TIME_NEVER still disarms; park's stays in ms).
+   * NULL: whole ms (now, now_ceil). */
+  int64_t (*now_ticks)(void *self, int up);
 } cf_driver_vtable_t;
 
 typedef struct cf_driver {

@@ -9,12 +9,17 @@
  * timer allocates only when the runtime needs more blocks than it ever
  * had (emptied blocks are kept for reuse until the runtime is idle or
  * freed), besides the wheel's slot array (once) and the geometric growth
- * of the heap that holds deadlines more than 4 s ahead; cancelling never
- * allocates. Starting, cancelling and firing a timer due within 4 s costs
+ * of the heap that holds deadlines more than 2 s ahead; cancelling never
+ * allocates. Starting, cancelling and firing a timer due within 2 s costs
  * O(1) (amortized).
  *
  * Deadlines are computed at the first poll (futures are lazy): sleep(ms)
- * started at time t completes at the first turn with now >= t + ms.
+ * started at time t completes at the first turn with now >= t + ms. On a
+ * driver with a sub-ms clock (now_fine: the JavaScript event loop) t and
+ * the deadline keep quarter milliseconds (ticks), so a sleep fires up to
+ * 1 ms closer to t + ms than whole-ms deadlines allow and never before it;
+ * on other drivers they are whole ms. Order: timers due by the same turn
+ * fire in deadline order (in ticks), equal deadlines in start order.
  * ms <= 0 or a deadline already past completes on the first poll without a
  * timer. Deadlines saturate: INT64_MAX (CF_TIME_NEVER) never fires.
  */
@@ -33,8 +38,12 @@ extern "C" {
  * runtime's timer wheel u.w locates its entry in its deadline's slot; in
  * the heap of far deadlines seq orders equal deadlines. `where` says where
  * it is (CF_TIMER_IDLE: not armed). */
+/* Timer deadlines count ticks: CF_TICKS_PER_MS per ms (the API's times
+ * are ms). */
+#define CF_TICKS_PER_MS 4
+
 typedef struct cf_timer {
-  int64_t deadline;
+  int64_t deadline; /* in ticks once started */
   cf_waker_t waker;
   union { /* internal: the timer queue's (src/timer_wheel.h) */
     struct {
@@ -61,8 +70,8 @@ typedef struct cf_sleep {
 void cf_sleep_init(cf_sleep_t *s, int64_t ms);
 /* Complete once the runtime clock reaches `deadline`. */
 void cf_sleep_until_init(cf_sleep_t *s, int64_t deadline);
-/* The deadline (valid after the first poll; before it, what init was
- * given). */
+/* The deadline in ms, rounded up to a whole ms (valid after the first
+ * poll; before it, what init was given). */
 int64_t cf_sleep_deadline(const cf_sleep_t *s);
 
 /* What an interval does when ticks were missed (the task was late). */
@@ -107,8 +116,9 @@ void cf_timeout_init(cf_timeout_t *t, cf_future_t *inner, int64_t ms);
 
 /* ---- timer registration (for futures that need a deadline) ------------ */
 
-/* Register `t` to wake `w` at `deadline` (replaces a previous registration
- * of `t`). Returns 1 if the deadline already passed (not registered). */
+/* Register `t` to wake `w` at `deadline` (ms; replaces a previous
+ * registration of `t`). Returns 1 if the deadline already passed (not
+ * registered). */
 int cf_timer_start(cf_runtime_t *rt, cf_timer_t *t, int64_t deadline,
                    const cf_waker_t *w);
 /* Remove `t` if registered; drops its waker. Idempotent. */

@@ -93,7 +93,7 @@ static void pd_notify(void *self) {
 
 static const cf_driver_vtable_t posix_vt = {pd_attach,   pd_now,       pd_arm,
                                             pd_request,  pd_keepalive, pd_park,
-                                            pd_now_ceil, pd_notify};
+                                            pd_now_ceil, pd_notify,    NULL};
 
 int cf_posix_driver_new(cf_driver_t **out) {
   posix_driver_t *d = cf_malloc(sizeof *d);

@@ -147,19 +147,24 @@ EMSCRIPTEN_KEEPALIVE int cfw_threads_woken(void *self) {
 #define JD_NOTIFY NULL
 #endif
 
-static int64_t jd_now_ceil(void *self) {
-  return (int64_t)ceil(cfjs_driver_now(((js_driver_t *)self)->id));
+/* The host clock (performance.now(), or the paused virtual clock) in
+ * ticks: the runtime keeps timer deadlines to a tick of it. Rounded down,
+ * the clock is monotonic and never ahead of the host, so a timer due at D
+ * fires only once the host clock has really reached D. */
+static int64_t jd_now_ticks(void *self, int up) {
+  double t = cfjs_driver_now(((js_driver_t *)self)->id) * CF_TICKS_PER_MS;
+  int64_t i = (int64_t)t; /* the clock is non-negative: this is floor */
+  return i + (up && (double)i < t);
 }
 
 static int64_t jd_now(void *self) {
-  /* floor keeps the clock monotonic and never ahead of the host: a timer
-   * due at D fires only once the host clock has really reached D. */
-  return (int64_t)floor(cfjs_driver_now(((js_driver_t *)self)->id));
+  return jd_now_ticks(self, 0) / CF_TICKS_PER_MS;
 }
 
 static void jd_arm_timer(void *self, int64_t deadline) {
-  cfjs_driver_arm(((js_driver_t *)self)->id,
-                  deadline == CF_TIME_NEVER ? -1.0 : (double)deadline);
+  cfjs_driver_arm(
+      ((js_driver_t *)self)->id,
+      deadline == CF_TIME_NEVER ? -1.0 : (double)deadline / CF_TICKS_PER_MS);
 }
 
 static void jd_request_run(void *self, cf_run_kind_t kind) {
@@ -170,9 +175,10 @@ static void jd_keepalive(void *self, int alive) {
   cfjs_driver_keepalive(((js_driver_t *)self)->id, alive);
 }
 
+/* now_ceil is NULL: now_ticks rounds up. */
 static const cf_driver_vtable_t js_driver_vt = {
-    jd_attach,    jd_now, jd_arm_timer, jd_request_run,
-    jd_keepalive, NULL,   jd_now_ceil,  JD_NOTIFY};
+    jd_attach, jd_now, jd_arm_timer, jd_request_run, jd_keepalive,
+    NULL,      NULL,   JD_NOTIFY,    jd_now_ticks};
 
 int cf__js_driver_id(const struct cf_runtime *rt) {
   if (!rt || !rt->driver || rt->driver->vt != &js_driver_vt)

@@ -301,8 +301,9 @@ static void td_keepalive(void *self, int alive) {
   (void)self;
   (void)alive;
 }
-static const cf_driver_vtable_t td_vt = {
-    td_attach, td_now, td_arm, td_request, td_keepalive, NULL, NULL, NULL};
+static const cf_driver_vtable_t td_vt = {td_attach,  td_now,       td_arm,
+                                         td_request, td_keepalive, NULL,
+                                         NULL,       NULL,         NULL};
 
 /* One task joins N sleeps due at the same time; the clock then passes
  * 1 ms per read. The first turn fires timers in batches between polls of

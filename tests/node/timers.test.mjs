@@ -16,8 +16,8 @@ test('equal deadlines fire in start order', async () => {
 });
 
 test('sleeps never complete early (runtime and host clocks)', async () => {
-  // Short sleeps from arbitrary sub-ms phases: the runtime's clock is whole
-  // ms, and deadlines start from it rounded up, so even measured with the
+  // Short sleeps from arbitrary sub-ms phases: deadlines start from the
+  // clock rounded up to a quarter-ms tick, so even measured with the
   // host's fractional clock nothing completes before its duration.
   for (const ms of [1, 2, 3, 5, 17, 40, 1, 2, 1, 3, 1, 2]) {
     const t0 = performance.now();
@@ -72,6 +72,27 @@ test('virtual clock: pause, advance fires timers in order, resume', async () => 
   assert.equal(rt.clock.paused, false);
   const r = await rt.call('sleep', 10);
   assert.ok(r.start >= t0 + 10500, 'time continues from the virtual time');
+});
+
+test('deadlines keep quarter milliseconds: a sleep started at a fractional time fires a tick after it, never before', async () => {
+  rt.clock.pause();
+  try {
+    const t0 = rt.clock.now(); // pause() makes it a whole ms
+    await rt.clock.advance(0.375); // amounts exact in binary: no float drift
+    let fired = false;
+    const p = rt.call('sleep', 10).then((r) => { fired = true; return r; });
+    await rt.clock.advance(10); // t0 + 10.375: before start + 10 ms
+    assert.equal(fired, false);
+    await rt.clock.advance(0.0625); // t0 + 10.4375: start rounded up to a tick is t0 + 0.5
+    assert.equal(fired, false, 'never before the deadline, counted in ticks');
+    await rt.clock.advance(0.0625); // t0 + 10.5: start + 10 ms, rounded up to a tick
+    assert.equal(fired, true, 'whole-ms deadlines would have waited until t0 + 11');
+    const r = await p;
+    assert.equal(r.start, t0, 'the runtime clock C reads (cf_runtime_now) stays whole ms');
+    assert.equal(r.end, t0 + 10);
+  } finally {
+    rt.clock.resume();
+  }
 });
 
 test('a timer already overdue when armed runs on the next macrotask', async () => {
