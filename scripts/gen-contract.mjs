@@ -5,7 +5,8 @@
 //   - value types                (include/cfuture/promise.h, CF_JS_* enum)
 //   - task states                (include/cfuture/runtime.h, CF_TASK_* enum)
 //   - stats and task records     (src/wasm/records.h X-lists)
-//   - limits                     (CF_ARGS_MAX, CF_FETCH_* in export.h, fetch.h)
+//   - limits                     (CF_ARGS_MAX, CF_FETCH_*, CF_TICKS_PER_MS in
+//                                 export.h, fetch.h, time.h)
 //   - the export list            (every EMSCRIPTEN_KEEPALIVE function in src/wasm/)
 // Outputs (bindings/gen/, not committed; npm pack ships them):
 //   contract_lib.js  an Emscripten --js-library defining $CFC
@@ -80,6 +81,7 @@ const limits = {
   fetchMaxUrl: define('include/cfuture/fetch.h', 'CF_FETCH_MAX_URL'),
   fetchMaxMethod: define('include/cfuture/fetch.h', 'CF_FETCH_MAX_METHOD'),
   fetchMaxHeaders: define('include/cfuture/fetch.h', 'CF_FETCH_MAX_HEADERS'),
+  ticksPerMs: define('include/cfuture/time.h', 'CF_TICKS_PER_MS'),
 };
 
 const fields = (macro) => xlist('src/wasm/records.h', macro).map((x) => x.split(',')[0].trim());

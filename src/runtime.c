@@ -158,14 +158,16 @@ int64_t cf_runtime_now(const cf_runtime_t *rt) {
   return rt->driver->vt->now(rt->driver->self);
 }
 
-/* CF_TICKS_PER_MS is 4: shifts, which floor for either sign. */
 int64_t cf__ms_to_ticks(int64_t ms) {
-  int64_t t = (int64_t)((uint64_t)ms << 2);
-  return t >> 2 == ms ? t : (ms >> 63) ^ INT64_MAX; /* saturate */
+  if (ms > INT64_MAX / CF_TICKS_PER_MS)
+    return INT64_MAX;
+  return ms < INT64_MIN / CF_TICKS_PER_MS ? INT64_MIN : ms * CF_TICKS_PER_MS;
 }
 
-int64_t cf__ticks_to_ms(int64_t t) {
-  return t > INT64_MAX - 3 ? INT64_MAX : (t + 3) >> 2;
+int64_t cf__ticks_to_ms(int64_t t) { /* division truncates: ceil if t < 0 */
+  if (t > INT64_MAX - (CF_TICKS_PER_MS - 1))
+    return INT64_MAX;
+  return (t > 0 ? t + (CF_TICKS_PER_MS - 1) : t) / CF_TICKS_PER_MS;
 }
 
 int64_t cf__runtime_ticks(const cf_runtime_t *rt, int up) {
@@ -300,7 +302,8 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
   cf__polling = rt;
   if (rt->timers.len || !lazy_clock) { /* in ticks for the timers */
     now_ticks = cf__runtime_ticks(rt, 0);
-    rt->turn_now = start = now_ticks >> 2; /* whole ms: ticks / 4 */
+    /* whole ms: exact without a sub-ms clock, floor with one (>= 0) */
+    rt->turn_now = start = now_ticks / CF_TICKS_PER_MS;
     rt->turn_clock = started = 1;
     timers_due = rt->timers.len != 0;
   }

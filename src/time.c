@@ -163,7 +163,7 @@ static cf_poll_t interval_poll(cf_future_t *f, cf_context_t *cx) {
     return CF_READY;
   }
   ticks = cf__runtime_ticks(cx->rt, 0);
-  now = ticks >> 2; /* whole ms: ticks / CF_TICKS_PER_MS, floored */
+  now = ticks / CF_TICKS_PER_MS; /* as the turn's (runtime.c) */
   if (now >= iv->next) {
     iv->tick_at = iv->next;
     iv->ticks++;

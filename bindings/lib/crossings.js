@@ -108,16 +108,21 @@ var LibraryCFutureCrossings = {
     var d = CFDriver.get(id);
     if (d) d.rt = rt;
   },
-  // The clock C reads: ms as a double (C floors or ceils it).
-  cfjs_driver_now__deps: ['$CFDriver'],
-  cfjs_driver_now: function(id) {
+  // The clock C reads, in timer ticks (CFC.limits.ticksPerMs per ms),
+  // rounded down, or up when `up` (an integer, as a double).
+  cfjs_driver_ticks__deps: ['$CFDriver', '$CFC'],
+  cfjs_driver_ticks: function(id, up) {
     var d = CFDriver.get(id);
-    return d ? CFDriver.now(d) : 0;
+    var t = d ? CFDriver.now(d) * CFC.limits.ticksPerMs : 0;
+    return up ? Math.ceil(t) : Math.floor(t);
   },
-  // Arm the one host timer for `deadline` (< 0: disarm).
-  cfjs_driver_arm__deps: ['$CFDriver'],
+  // Arm the one host timer for `deadline`, in ticks (< 0: disarm).
+  cfjs_driver_arm__deps: ['$CFDriver', '$CFC'],
   cfjs_driver_arm: function(id, deadline) {
-    try { var d = CFDriver.get(id); if (d) CFDriver.arm(d, deadline); } catch (e) { CF.report(e); }
+    try {
+      var d = CFDriver.get(id);
+      if (d) CFDriver.arm(d, deadline < 0 ? -1 : deadline / CFC.limits.ticksPerMs);
+    } catch (e) { CF.report(e); }
   },
   // kind 0: a microtask turn; 1: a macrotask turn.
   cfjs_driver_request_run__deps: ['$CFDriver'],

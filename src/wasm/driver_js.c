@@ -21,7 +21,6 @@
  * `poke_posted` until it runs. A driver freed while a callback or poke is
  * pending is only marked dead; that callback frees it. */
 #include <emscripten.h>
-#include <math.h>
 #include <stdint.h>
 #ifdef __EMSCRIPTEN_PTHREADS__
 #include <emscripten/threading.h>
@@ -150,11 +149,10 @@ EMSCRIPTEN_KEEPALIVE int cfw_threads_woken(void *self) {
 /* The host clock (performance.now(), or the paused virtual clock) in
  * ticks: the runtime keeps timer deadlines to a tick of it. Rounded down,
  * the clock is monotonic and never ahead of the host, so a timer due at D
- * fires only once the host clock has really reached D. */
+ * fires only once the host clock has really reached D. JS rounds (the
+ * clock is a double there), and arms in ticks too. */
 static int64_t jd_now_ticks(void *self, int up) {
-  double t = cfjs_driver_now(((js_driver_t *)self)->id) * CF_TICKS_PER_MS;
-  int64_t i = (int64_t)t; /* the clock is non-negative: this is floor */
-  return i + (up && (double)i < t);
+  return (int64_t)cfjs_driver_ticks(((js_driver_t *)self)->id, up);
 }
 
 static int64_t jd_now(void *self) {
@@ -162,9 +160,8 @@ static int64_t jd_now(void *self) {
 }
 
 static void jd_arm_timer(void *self, int64_t deadline) {
-  cfjs_driver_arm(
-      ((js_driver_t *)self)->id,
-      deadline == CF_TIME_NEVER ? -1.0 : (double)deadline / CF_TICKS_PER_MS);
+  cfjs_driver_arm(((js_driver_t *)self)->id,
+                  deadline == CF_TIME_NEVER ? -1.0 : (double)deadline);
 }
 
 static void jd_request_run(void *self, cf_run_kind_t kind) {

@@ -17,8 +17,9 @@
 int cfjs_driver_new(void);
 void cfjs_driver_free(int id);
 void cfjs_driver_attach(int id, void *rt);
-double cfjs_driver_now(int id);
-void cfjs_driver_arm(int id, double deadline); /* < 0: disarm */
+/* The clock in timer ticks, rounded down or (up) up: an integer. */
+double cfjs_driver_ticks(int id, int up);
+void cfjs_driver_arm(int id, double ticks); /* < 0: disarm */
 void cfjs_driver_request_run(int id, int kind);
 void cfjs_driver_keepalive(int id, int alive);
 
