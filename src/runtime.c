@@ -159,9 +159,10 @@ int64_t cf_runtime_now(const cf_runtime_t *rt) {
 }
 
 int64_t cf__ms_to_ticks(int64_t ms) {
-  if (ms > INT64_MAX / CF_TICKS_PER_MS)
-    return INT64_MAX;
-  return ms < INT64_MIN / CF_TICKS_PER_MS ? INT64_MIN : ms * CF_TICKS_PER_MS;
+  int64_t t;
+  if (__builtin_mul_overflow(ms, CF_TICKS_PER_MS, &t))
+    return ms < 0 ? INT64_MIN : INT64_MAX;
+  return t;
 }
 
 int64_t cf__ticks_to_ms(int64_t t) { /* division truncates: ceil if t < 0 */
