@@ -292,7 +292,7 @@ static void turn_end(cf_runtime_t *rt, int timers_due) {
  * that first poll. */
 static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
   cf_runtime_t *outer = cf__polling; /* a poll may turn another runtime */
-  int64_t start = 0, elapsed, now_ticks = 0;
+  int64_t start = 0, elapsed;        /* start: in ticks, for the timers */
   uint32_t polls = 0, next_check = 1;
   int started = 0, timers_due = 0;
   cf_task_t *t, *held = NULL;
@@ -302,9 +302,9 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
   rt->turn_clock = 0;
   cf__polling = rt;
   if (rt->timers.len || !lazy_clock) { /* in ticks for the timers */
-    now_ticks = cf__runtime_ticks(rt, 0);
+    start = cf__runtime_ticks(rt, 0);
     /* whole ms: exact without a sub-ms clock, floor with one (>= 0) */
-    rt->turn_now = start = now_ticks / CF_TICKS_PER_MS;
+    rt->turn_now = start / CF_TICKS_PER_MS;
     rt->turn_clock = started = 1;
     timers_due = rt->timers.len != 0;
   }
@@ -329,7 +329,7 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
         cf__task_enqueue(rt, &rt->runq, held);
         held = NULL;
       }
-      timers_due = cf__timers_fire(rt, now_ticks, CF_TIMER_BATCH);
+      timers_due = cf__timers_fire(rt, start, CF_TIMER_BATCH);
     }
     if (rt->free_pending)
       break;
@@ -355,10 +355,10 @@ static int turn_once(cf_runtime_t *rt, int lazy_clock, int admit) {
       rt->turn_now = cf_runtime_now(rt);
       rt->turn_clock = 1;
       if (!started) {
-        start = rt->turn_now;
+        start = cf__ms_to_ticks(rt->turn_now);
         started = 1;
       }
-      elapsed = rt->turn_now - start;
+      elapsed = rt->turn_now - start / CF_TICKS_PER_MS;
       if (elapsed >= rt->budget_ms)
         break;
       next_check = polls + polls_until_check(rt, polls, elapsed);

@@ -263,7 +263,8 @@ static inline int64_t cf__task_spawned_at(const cf_task_t *t) {
  * is due), or with up, rounded up (where relative deadlines start, so
  * they never fall before start + duration in real time). From now_fine
  * on a driver with a sub-ms clock, else whole ms (now, or now_ceil). */
-int64_t cf__runtime_ticks(const cf_runtime_t *rt, int up);
+__attribute__((noinline)) int64_t cf__runtime_ticks(const cf_runtime_t *rt,
+                                                    int up);
 /* ms -> ticks, saturating (CF_TIME_NEVER stays never). */
 int64_t cf__ms_to_ticks(int64_t ms);
 /* ticks -> ms, rounded up (a deadline in whole ms never comes early). */
