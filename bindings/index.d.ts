@@ -142,7 +142,9 @@ export interface Clock {
   resume(): void;
   /** Advance a paused clock by ms, firing due timers in order. ms must be
    * a finite, non-negative number (RangeError; a non-number is a
-   * TypeError), and the clock must be paused. */
+   * TypeError), and the clock must be paused. Fractions count: timer
+   * deadlines keep quarter milliseconds (a sleep started at t fires at t +
+   * ms rounded up to the next 0.25 ms), while now() stays whole ms. */
   advance(ms: number): Promise<void>;
 }
 
