@@ -123,7 +123,6 @@ struct cf_runtime {
   uint8_t slab_made[CF_SLAB_CLASSES];    /* chunks made per class: sizes
                                             grow geometrically */
 
-  cf_timers_t timers;     /* wheel + far heap (timer_wheel.h) */
   int64_t armed_deadline; /* what the driver's host timer is set for */
   int64_t turn_now;       /* clock at the last read in this turn */
 
@@ -153,6 +152,9 @@ struct cf_runtime {
   void *spare;           /* spare blocks (spare.h), linked through their
                             first word */
   uint32_t spares;
+  /* Last: its 1 KiB occupancy bitmap would otherwise sit between the
+   * queues and the per-poll fields above (measured: w4seq 3-4% slower). */
+  cf_timers_t timers; /* wheel + far heap (timer_wheel.h) */
 };
 
 /* Bytes before the future in a task block. */
