@@ -114,18 +114,6 @@ struct cf_runtime {
   uint32_t budget_polls, coop_budget;
   int64_t budget_ms;
 
-  cf_task_queue_t runq;     /* FIFO of runnable tasks */
-  cf_task_queue_t deferred; /* yielded: run on the next turn */
-
-  cf_task_chunk_t *chunks;               /* every slab chunk */
-  cf_task_t *slab_free[CF_SLAB_CLASSES]; /* free blocks by class */
-  cf_task_t *big_free;                   /* free blocks of big chunks */
-  uint8_t slab_made[CF_SLAB_CLASSES];    /* chunks made per class: sizes
-                                            grow geometrically */
-
-  int64_t armed_deadline; /* what the driver's host timer is set for */
-  int64_t turn_now;       /* clock at the last read in this turn */
-
   cf_task_t *current; /* task being polled */
   /* What cf__task_run polls with: cx.waker = &poll_waker (a task waker),
    * cx.rt = this runtime, cx.coop = &poll_coop, set by cf_runtime_new;
@@ -143,6 +131,19 @@ struct cf_runtime {
   uint8_t free_pending; /* cf_runtime_free was called inside a frame */
   uint8_t freeing;      /* cf_runtime_free is tearing the runtime down */
   uint32_t frames;      /* runtime frames on the stack (see above) */
+
+  cf_task_queue_t runq;     /* FIFO of runnable tasks */
+  cf_task_queue_t deferred; /* yielded: run on the next turn */
+
+  cf_task_chunk_t *chunks;               /* every slab chunk */
+  cf_task_t *slab_free[CF_SLAB_CLASSES]; /* free blocks by class */
+  cf_task_t *big_free;                   /* free blocks of big chunks */
+  uint8_t slab_made[CF_SLAB_CLASSES];    /* chunks made per class: sizes
+                                            grow geometrically */
+
+  int64_t armed_deadline; /* what the driver's host timer is set for */
+  int64_t turn_now;       /* clock at the last read in this turn */
+
   cf_task_t *reap_head, *reap_tail; /* tasks to abort or free, FIFO */
 
   size_t live_tasks, live_wakers, host_holds;
