@@ -206,30 +206,38 @@ static void task_free(cf_task_t *t) {
 
 static void task_complete(cf_task_t *t, int rc, int canceled);
 
-/* Run the reap list unless an outer call is already running it. */
+static void reap_one(cf_task_t *t) {
+  if ((t->flags & (CF_T_ABORT_REQ | CF_T_COMPLETE)) == CF_T_ABORT_REQ) {
+    cf_future_drop(cf__task_future(t));
+    task_complete(t, CF_ECANCELED, 1); /* may queue t again, to free */
+  } else if ((t->flags & (CF_T_COMPLETE | CF_T_HANDLE | CF_T_QUEUED |
+                          CF_T_RUNNING)) == CF_T_COMPLETE) {
+    task_free(t);
+  }
+}
+
+/* Run the reap list unless an outer call is already running it. The
+ * list is empty then, so t goes first without a trip through it (the
+ * usual reap: a finished task its handle just let go of). */
 static void reap(cf_runtime_t *rt, cf_task_t *t) {
-  t->flags |= CF_T_REAP;
-  t->reap_next = NULL;
-  if (rt->reap_tail)
-    rt->reap_tail->reap_next = t;
-  else
-    rt->reap_head = t;
-  rt->reap_tail = t;
-  if (rt->reaping)
+  if (rt->reaping) {
+    t->flags |= CF_T_REAP;
+    t->reap_next = NULL;
+    if (rt->reap_tail)
+      rt->reap_tail->reap_next = t;
+    else
+      rt->reap_head = t;
+    rt->reap_tail = t;
     return;
+  }
   rt->reaping = 1;
+  reap_one(t);
   while ((t = rt->reap_head) != NULL) {
     rt->reap_head = t->reap_next;
     if (!rt->reap_head)
       rt->reap_tail = NULL;
     t->flags &= ~CF_T_REAP;
-    if ((t->flags & (CF_T_ABORT_REQ | CF_T_COMPLETE)) == CF_T_ABORT_REQ) {
-      cf_future_drop(cf__task_future(t));
-      task_complete(t, CF_ECANCELED, 1); /* may queue t again, to free */
-    } else if ((t->flags & (CF_T_COMPLETE | CF_T_HANDLE | CF_T_QUEUED |
-                            CF_T_RUNNING)) == CF_T_COMPLETE) {
-      task_free(t);
-    }
+    reap_one(t);
   }
   rt->reaping = 0;
 }
