@@ -91,8 +91,6 @@ static void force_out(cf_task_t *t, void *ud) {
   cf__task_release_if_unused(t);
 }
 
-/* The teardown proper. Drops run user code, which may call back into the
- * runtime: `freeing` makes those calls refuse (CF_ESHUTDOWN) or no-ops. */
 /* Arm the driver's one host timer for `ticks` (CF_TIME_NEVER: disarm):
  * a driver with a sub-ms clock takes ticks, others whole ms. */
 static void arm_host(cf_runtime_t *rt, int64_t ticks) {
@@ -102,6 +100,8 @@ static void arm_host(cf_runtime_t *rt, int64_t ticks) {
                   vt->now_ticks ? ticks : cf__ticks_to_ms(ticks));
 }
 
+/* The teardown proper. Drops run user code, which may call back into the
+ * runtime: `freeing` makes those calls refuse (CF_ESHUTDOWN) or no-ops. */
 static void destroy(cf_runtime_t *rt) {
   cf_task_t *t;
   rt->freeing = 1;

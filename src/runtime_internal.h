@@ -264,8 +264,10 @@ static inline int64_t cf__task_spawned_at(const cf_task_t *t) {
 /* runtime.c */
 /* The clock in timer ticks (CF_TICKS_PER_MS per ms): rounded down (what
  * is due), or with up, rounded up (where relative deadlines start, so
- * they never fall before start + duration in real time). From now_fine
- * on a driver with a sub-ms clock, else whole ms (now, or now_ceil). */
+ * they never fall before start + duration in real time). From now_ticks
+ * on a driver with a sub-ms clock, else whole ms (now, or now_ceil). Out
+ * of line: inlined into turn_once it made the turn loop ~1 ns per task
+ * slower (bench/README.md, W1 after the tick change). */
 __attribute__((noinline)) int64_t cf__runtime_ticks(const cf_runtime_t *rt,
                                                     int up);
 /* ms -> ticks, saturating (CF_TIME_NEVER stays never). */

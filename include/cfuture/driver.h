@@ -35,9 +35,9 @@ typedef struct cf_driver_vtable {
   /* Current time, ms, monotonic. */
   int64_t (*now)(void *self);
   /* Keep exactly one host timer, due at `deadline` (absolute ms, or ticks
-   * with now_ticks); replaces
-   * the previous one. CF_TIME_NEVER cancels it. The driver calls
-   * cf_runtime_turn when it fires, never before the deadline. */
+   * with now_ticks); replaces the previous one. CF_TIME_NEVER cancels it.
+   * The driver calls cf_runtime_turn when it fires, never before the
+   * deadline. */
   void (*arm_timer)(void *self, int64_t deadline);
   /* Call cf_runtime_turn soon: as a microtask or a macrotask. */
   void (*request_run)(void *self, cf_run_kind_t kind);

@@ -15,7 +15,7 @@
  *
  * Deadlines are computed at the first poll (futures are lazy): sleep(ms)
  * started at time t completes at the first turn with now >= t + ms. On a
- * driver with a sub-ms clock (now_fine: the JavaScript event loop) t and
+ * driver with a sub-ms clock (now_ticks: the JavaScript event loop) t and
  * the deadline keep quarter milliseconds (ticks), so a sleep fires up to
  * 1 ms closer to t + ms than whole-ms deadlines allow and never before it;
  * on other drivers they are whole ms. Order: timers due by the same turn
