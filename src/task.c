@@ -23,6 +23,7 @@
  * (CF_TASK_HEADER and the chunk header are max_align_t multiples). */
 #include <string.h>
 
+#include "copy.h"
 #include "runtime_internal.h"
 
 #include "cfuture/alloc.h"
@@ -272,25 +273,6 @@ void cf__task_abort_now(cf_task_t *t) {
   reap(t->rt, t);
 }
 
-/* The future into its task block: a short one word by word, in line (a
- * call of memcpy with a size it must test was ~4% of W1 in wasm, where
- * most spawned frames are a few words; measured -1.5 ns of ~40 per task).
- * The 8-byte memcpys are single unaligned loads and stores. Not when
- * optimising for size (+110 bytes at -Os). */
-static void copy_future(void *dst, const void *src, size_t size) {
-#ifndef __OPTIMIZE_SIZE__
-  size_t i;
-  if (size <= 64) {
-    for (i = 0; i + 8 <= size; i += 8)
-      memcpy((char *)dst + i, (const char *)src + i, 8);
-    for (; i < size; i++)
-      ((char *)dst)[i] = ((const char *)src)[i];
-    return;
-  }
-#endif
-  memcpy(dst, src, size);
-}
-
 cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                           const char *name, int *err) {
   cf_task_t *t;
@@ -324,7 +306,7 @@ cf_task_t *cf__task_spawn(cf_runtime_t *rt, cf_future_t *f, size_t size,
                                        : at;
   t->at_lo = (uint32_t)at;
   t->at_hi = (int16_t)(at >> 32);
-  copy_future(cf__task_future(t), f, size);
+  cf__copy_short(cf__task_future(t), f, size);
   f->state = CF_FUTURE_MOVED;
   rt->live_tasks++;
   cf__task_enqueue(rt, &rt->runq, t);

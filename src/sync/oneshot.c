@@ -6,8 +6,8 @@
  * States: EMPTY -> FULL (send) -> TAKEN (recv). The receiver's waker is
  * the only waiter (one receiver, one pending recv at a time).
  * Cost: everything O(item_size), no allocation after new. */
+#include "../copy.h"
 #include "../spare.h"
-#include "copy.h"
 
 #include "cfuture/alloc.h"
 #include "cfuture/channel.h"
@@ -58,7 +58,7 @@ int cf_oneshot_send(cf_oneshot_sender_t *tx, const void *item) {
   if (!c)
     return CF_EINVAL;
   if (c->rx_alive) {
-    cf__item_copy(c->value, item, c->item_size);
+    cf__copy_short(c->value, item, c->item_size);
     c->state = FULL;
   } else {
     rc = CF_ECLOSED;
@@ -86,7 +86,7 @@ int cf_oneshot_try_recv(cf_oneshot_receiver_t *rx, void *out) {
   if (!c)
     return CF_EINVAL;
   if (c->state == FULL) {
-    cf__item_copy(out, c->value, c->item_size);
+    cf__copy_short(out, c->value, c->item_size);
     c->state = TAKEN;
     return 0;
   }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "copy.h"
+#include "../copy.h"
 
 typedef struct cf__ring {
   unsigned char *buf;
@@ -25,13 +25,13 @@ static inline void cf__ring_push(cf__ring_t *r, const void *item) {
   size_t at = r->head + r->len;
   if (at >= r->cap)
     at -= r->cap;
-  cf__item_copy(r->buf + at * r->item_size, item, r->item_size);
+  cf__copy_short(r->buf + at * r->item_size, item, r->item_size);
   r->len++;
 }
 
 static inline void cf__ring_pop(cf__ring_t *r, void *out) {
   if (out)
-    cf__item_copy(out, r->buf + r->head * r->item_size, r->item_size);
+    cf__copy_short(out, r->buf + r->head * r->item_size, r->item_size);
   if (++r->head == r->cap)
     r->head = 0;
   r->len--;
