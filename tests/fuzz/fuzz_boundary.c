@@ -19,6 +19,7 @@
 #include "cfuture.h"
 #include "cfuture/export.h"
 #include "cfuture/fetch.h"
+#include "fuzz_alloc.h"
 #include "wasm/args.c"
 #include "wasm/fetch_validate.c"
 
@@ -29,21 +30,6 @@
       abort();                                                                 \
     }                                                                          \
   } while (0)
-
-static long live_bytes;
-static void *count_alloc(void *ud, void *p, size_t osize, size_t nsize) {
-  (void)ud;
-  if (p)
-    live_bytes -= (long)osize;
-  if (nsize == 0) {
-    free(p);
-    return NULL;
-  }
-  p = realloc(p, nsize);
-  if (p)
-    live_bytes += (long)nsize;
-  return p;
-}
 
 enum { MAXF = 24 };
 
@@ -169,8 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *f[MAXF];
   size_t len[MAXF], nf = 0, start = 0, i;
   char *copy;
-  cf_set_allocator(count_alloc, NULL);
-  live_bytes = 0;
+  fz_alloc_install();
   copy = malloc(size + 1);
   memcpy(copy, data, size);
   copy[size] = '\0';
@@ -186,7 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_args(f, len, nf, data, size);
   fuzz_fetch(f, nf);
   free(copy);
-  ASSERT(live_bytes == 0);
+  ASSERT(fz_live_bytes == 0);
   cf_set_allocator(NULL, NULL);
   return 0;
 }

@@ -24,34 +24,10 @@
 #include <string.h>
 
 #include "cfuture.h"
+#include "fuzz_alloc.h"
 
 #define MAX_TASKS 64
 #define MAX_SLEEPS 8
-
-/* ---- counting allocator with one-shot failure ---- */
-
-static size_t live_bytes;
-static int fail_next;
-
-static void *fz_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (ptr)
-      live_bytes -= osize;
-    free(ptr);
-    return NULL;
-  }
-  if (fail_next) {
-    fail_next = 0;
-    return NULL;
-  }
-  ptr = realloc(ptr, nsize);
-  if (ptr) {
-    live_bytes -= osize; /* osize is 0 for a new block */
-    live_bytes += nsize;
-  }
-  return ptr;
-}
 
 #define EXPECT(cond)                                                           \
   do {                                                                         \
@@ -213,12 +189,12 @@ static void op_spawn(input_t *in, int under_failure) {
   cf_future_init(&f.base, &fz_vt);
   f.m = m;
   cf_sleep_init(&f.nap, m->nap_ms);
-  fail_next = under_failure;
+  fz_fail_next = under_failure;
   err = cf_spawn(rt, &f.base, sizeof f, NULL, detached ? NULL : &m->h);
   /* A spawn that finds a free slab block allocates nothing, so it cannot
    * fail; one that needs a new chunk must fail cleanly. */
-  if (under_failure && (fail_next || err == 0))
-    EXPECT(err == 0 && fail_next);
+  if (under_failure && (fz_fail_next || err == 0))
+    EXPECT(err == 0 && fz_fail_next);
   else if (under_failure) {
     EXPECT(err == CF_ENOMEM);
     EXPECT(f.base.state == CF_FUTURE_UNPOLLED);
@@ -228,7 +204,7 @@ static void op_spawn(input_t *in, int under_failure) {
     EXPECT(m->drops == 1);
     return;
   }
-  fail_next = 0;
+  fz_fail_next = 0;
   EXPECT(err == 0);
   m->used = 1;
   m->has_handle = !detached;
@@ -403,16 +379,14 @@ static void teardown(void) {
     EXPECT(tasks[i].drops == 1);
     EXPECT(tasks[i].waker.vt == NULL);
   }
-  EXPECT(live_bytes == 0);
+  EXPECT(fz_live_bytes == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   input_t in;
   cf_runtime_options_t opts;
-  cf_set_allocator(fz_alloc, NULL);
-  live_bytes = 0;
-  fail_next = 0;
+  fz_alloc_install();
   ntasks = 0;
   memset(tasks, 0, sizeof tasks);
   memset(sleep_live, 0, sizeof sleep_live);

@@ -26,26 +26,10 @@
 #include <string.h>
 
 #include "cfuture.h"
+#include "fuzz_alloc.h"
 
 #define SLOTS 16
 #define NEVER CF_TIME_NEVER
-
-static size_t live_bytes;
-static void *fz_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  if (nsize == 0) {
-    if (ptr)
-      live_bytes -= osize;
-    free(ptr);
-    return NULL;
-  }
-  ptr = realloc(ptr, nsize);
-  if (ptr) {
-    live_bytes -= osize;
-    live_bytes += nsize;
-  }
-  return ptr;
-}
 
 #define EXPECT(cond)                                                           \
   do {                                                                         \
@@ -273,8 +257,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cf_runtime_options_t opts;
   cf_runtime_stats_t st;
   int i;
-  cf_set_allocator(fz_alloc, NULL);
-  live_bytes = 0;
+  fz_alloc_install();
   live_wakers = 0;
   starts = 0;
   armed = NEVER;
@@ -316,6 +299,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   EXPECT(st.live_timers == 0);
   EXPECT(live_wakers == 0);
   cf_runtime_free(rt);
-  EXPECT(live_bytes == 0);
+  EXPECT(fz_live_bytes == 0);
   return 0;
 }

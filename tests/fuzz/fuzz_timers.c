@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cfuture.h"
+#include "fuzz_alloc.h"
 #include "timer_wheel.h"
 
 #define FAIL(msg)                                                              \
@@ -52,21 +53,6 @@ static mtimer_t tm[NT];
 static cf_timers_t q;
 static int64_t clk; /* the floor clock */
 static uint64_t starts;
-static int fail_next; /* the next allocation fails */
-
-static void *fz_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  (void)ud;
-  (void)osize;
-  if (nsize == 0) {
-    free(ptr);
-    return NULL;
-  }
-  if (fail_next) {
-    fail_next = 0;
-    return NULL;
-  }
-  return realloc(ptr, nsize);
-}
 
 /* The model's first timer: earliest deadline, then earliest start. */
 static mtimer_t *model_first(void) {
@@ -143,14 +129,13 @@ static void expire(int64_t now) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int i;
-  cf_set_allocator(fz_alloc, NULL);
+  fz_alloc_install();
   cf__timers_init(&q);
   memset(tm, 0, sizeof tm);
   for (i = 0; i < NT; i++)
     cf_timer_init(&tm[i].t);
   clk = (int64_t)take(&data, &size, 2) * 1000; /* any starting time */
   starts = 0;
-  fail_next = 0;
   while (size) {
     uint32_t op = take(&data, &size, 1), v = take(&data, &size, 3);
     mtimer_t *m = &tm[op % NT];
@@ -194,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     default: /* an allocation failure next, or an idle expiry pass */
       if (v & 1)
-        fail_next = 1;
+        fz_fail_next = 1;
       else
         expire(clk);
       break;
@@ -202,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     check();
   }
   /* cancel everything left, in arbitrary order */
-  fail_next = 0;
+  fz_fail_next = 0;
   for (i = 0; i < NT; i++)
     if (tm[(i * 7) % NT].armed) {
       cf__timers_remove(&q, &tm[(i * 7) % NT].t);
